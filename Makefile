@@ -1,0 +1,36 @@
+# The few commands people type. Python 3.11 and the package registries are all that is needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Official reference files: ANCHOR_REFDATA if set, else ../shared/reference where it exists;
+# with neither, the first run downloads them from the publishers.
+ANCHOR_REFDATA ?= $(if $(wildcard ../shared/reference/SOURCES.md),$(abspath ../shared/reference),)
+export ANCHOR_REFDATA
+
+.PHONY: run test lint bench setup templates clean
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+setup: $(BIN)/.installed
+	$(BIN)/python -m dashboard setup
+
+run: setup
+	$(BIN)/streamlit run dashboard/app.py
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check dashboard tests
+
+bench: setup
+	$(BIN)/python -m dashboard.bench
+
+templates: $(BIN)/.installed
+	$(BIN)/python -m dashboard templates --out data/templates
+
+clean:
+	rm -rf $(VENV) data/anchor.duckdb data/anchor.duckdb.wal data/cache data/demo_uploads

@@ -1,0 +1,191 @@
+"""The command line: python -m dashboard <command>. Errors are printed as sentences, not tracebacks."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from dashboard import config, store
+
+
+def _refdata_load(args: argparse.Namespace) -> int:
+    from dashboard import refdata
+
+    summary = refdata.load(Path(args.source), force=args.force, progress=not args.quiet)
+    print(json.dumps(summary, indent=2, default=str))
+    return 0
+
+
+def _refdata_fetch(args: argparse.Namespace) -> int:
+    from dashboard import refdata, refdata_fetch
+
+    dest = Path(args.to)
+    refdata_fetch.fetch(dest, base_url=args.base_url, progress=not args.quiet)
+    summary = refdata.load(dest, progress=not args.quiet)
+    print(json.dumps(summary, indent=2, default=str))
+    return 0
+
+
+def _refdata_status(args: argparse.Namespace) -> int:
+    from dashboard import refdata
+
+    with store.connect() as con:
+        print(json.dumps(refdata.status(con.cursor()), indent=2, default=str))
+    return 0
+
+
+def _network_load(args: argparse.Namespace) -> int:
+    from dashboard import networks
+
+    for path in args.files:
+        network_id = networks.load(Path(path))
+        print(f"Loaded network '{network_id}' from {path}")
+    return 0
+
+
+def _network_list(args: argparse.Namespace) -> int:
+    df = store.read("networks")
+    if df.empty:
+        print("No networks yet. Load one with: python -m dashboard network load FILE")
+    for row in df.itertuples():
+        print(f"{row.network_id}\t{row.name}{'  (synthetic demo data)' if row.is_demo else ''}")
+    return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from dashboard import ingest
+
+    receipt = ingest.ingest(args.network, args.institution, args.kind, args.quarter, Path(args.file),
+                            submitted_by=args.by)
+    if receipt.unchanged:
+        print(f"{receipt.file_name} is already the active {receipt.kind} submission for {receipt.quarter} "
+              f"(submission {receipt.submission_id}); nothing changed.")
+        return 0
+    print(f"Accepted {receipt.rows} rows from {receipt.file_name} as submission {receipt.submission_id} "
+          f"({receipt.kind}, {receipt.quarter}); sha256 {receipt.sha256}.")
+    if receipt.total_gbp is not None:
+        print(f"Total spend: £{receipt.total_gbp:,.2f}")
+    if receipt.superseded:
+        print(f"Superseded submission(s): {', '.join(map(str, receipt.superseded))}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from dashboard import figures
+
+    with store.connect() as con:
+        cur = con.cursor()
+        span = figures.data_quarters(cur, args.network)
+        default_from, default_to = span or ("2024Q1", "2024Q4")
+        selection = figures.Selection(
+            network_id=args.network, initiative_id=args.initiative, institution_id=args.institution,
+            from_quarter=args.from_quarter or default_from, to_quarter=args.to_quarter or default_to,
+            imd_release=args.release)
+        result = figures.report(cur, selection)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{result['network_name']}: {result['from_quarter']} to {result['to_quarter']}, "
+          f"{result['imd_release_title']} (LSOA {result['lsoa_vintage']})")
+    for key in ("participants", "completions", "jobs_filled", "conversion_rate_pct", "spend_total_gbp",
+                "spend_local_gbp", "spend_local_pct", "spend_unknown_location_gbp"):
+        print(f"  {key:<28} {result[key]}")
+    print(f"  {'group':<18}{'participants':>13}{'jobs_filled':>13}{'spend_gbp':>16}")
+    for row in result["by_decile"]:
+        print(f"  {row['group']:<18}{row['participants']:>13}{row['jobs_filled']:>13}{row['spend_gbp']:>16,.2f}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from dashboard import demo
+
+    summary = demo.build(force=args.force, progress=not args.quiet)
+    print(json.dumps(summary, indent=2, default=str))
+    return 0
+
+
+def _setup(args: argparse.Namespace) -> int:
+    from dashboard import setup
+
+    setup.ensure_ready(progress=True)
+    return 0
+
+
+def _templates(args: argparse.Namespace) -> int:
+    from dashboard import templates
+
+    for path in templates.write_all(Path(args.out)):
+        print(f"Wrote {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    top = argparse.ArgumentParser(prog="python -m dashboard", description="Anchor Impact command line.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    ref = sub.add_parser("refdata", help="official reference geography").add_subparsers(dest="action", required=True)
+    p = ref.add_parser("load", help="build the reference tables from a directory of official files")
+    p.add_argument("--from", dest="source", required=True, help="directory holding the published files")
+    p.add_argument("--force", action="store_true", help="reload even if the same files were loaded")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_refdata_load)
+    p = ref.add_parser("fetch", help="download the official files, verify them, then load them")
+    p.add_argument("--to", default=str(config.cache_dir() / "reference"), help="where to keep the downloads")
+    p.add_argument("--base-url", help="a mirror laid out like the reference directory")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_refdata_fetch)
+    p = ref.add_parser("status", help="what reference data is loaded")
+    p.set_defaults(func=_refdata_status)
+
+    net = sub.add_parser("network", help="network definitions").add_subparsers(dest="action", required=True)
+    p = net.add_parser("load", help="create or update networks from YAML files")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=_network_load)
+    p = net.add_parser("list", help="list networks")
+    p.set_defaults(func=_network_list)
+
+    p = sub.add_parser("ingest", help="check and commit a partner's participants or spend file")
+    p.add_argument("--network", required=True)
+    p.add_argument("--institution", required=True)
+    p.add_argument("--kind", required=True, choices=["participants", "spend"])
+    p.add_argument("--quarter", required=True, help="calendar quarter the submission covers, e.g. 2025Q3")
+    p.add_argument("--by", help="who is submitting (default: your user name)")
+    p.add_argument("file")
+    p.set_defaults(func=_ingest)
+
+    p = sub.add_parser("report", help="figures for a network, initiative or institution")
+    p.add_argument("--network", required=True)
+    p.add_argument("--initiative")
+    p.add_argument("--institution")
+    p.add_argument("--from", dest="from_quarter", help="first quarter, e.g. 2024Q1 (default: first with data)")
+    p.add_argument("--to", dest="to_quarter", help="last quarter (default: last with data)")
+    p.add_argument("--release", default="IoD2025", choices=["IoD2025", "IoD2019"])
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_report)
+
+    p = sub.add_parser("demo", help="create the synthetic demo networks through the normal ingest")
+    p.add_argument("--force", action="store_true", help="rebuild even if the demo exists")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_demo)
+
+    p = sub.add_parser("setup", help="first-run set-up: reference data and demo, as 'make run' does")
+    p.set_defaults(func=_setup)
+
+    p = sub.add_parser("templates", help="write the upload templates (CSV and XLSX)")
+    p.add_argument("--out", default=str(config.DATA_DIR / "templates"))
+    p.set_defaults(func=_templates)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return its exit status."""
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except store.StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Interrupted; nothing was half-written (every write is one transaction).", file=sys.stderr)
+        return 130

@@ -1,0 +1,24 @@
+"""Where the product keeps its files; every path can be overridden by environment."""
+
+import os
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+QUERIES_DIR = REPO_DIR / "queries"
+DATA_DIR = REPO_DIR / "data"
+
+
+def db_path() -> Path:
+    """The DuckDB database file: ANCHOR_DB, else data/anchor.duckdb."""
+    return Path(os.environ.get("ANCHOR_DB") or DATA_DIR / "anchor.duckdb")
+
+
+def cache_dir() -> Path:
+    """Derived files (postcode join, simplified boundaries): ANCHOR_CACHE, else data/cache."""
+    return Path(os.environ.get("ANCHOR_CACHE") or DATA_DIR / "cache")
+
+
+def refdata_dir() -> Path | None:
+    """The directory of official reference files named by ANCHOR_REFDATA, if any."""
+    value = os.environ.get("ANCHOR_REFDATA")
+    return Path(value) if value else None

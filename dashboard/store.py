@@ -1,0 +1,142 @@
+"""The DuckDB store: connections, migrations and the one query runner."""
+
+import functools
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import pandas as pd
+
+from dashboard import config
+
+T = TypeVar("T")
+
+
+class StoreError(Exception):
+    """A store problem with a message written for the person at the keyboard."""
+
+
+class DatabaseBusy(StoreError):
+    """Another process holds the database file."""
+
+
+class QueryError(StoreError):
+    """A query failed; the message names the query file."""
+
+
+@functools.cache
+def _sql(query: str) -> str:
+    path = config.QUERIES_DIR / f"{query}.sql"
+    if not path.is_file():
+        raise QueryError(f"No query file queries/{query}.sql")
+    return path.read_text(encoding="utf-8")
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _busy_message(path: Path) -> str:
+    return (
+        f"The database {path} is in use by another program (usually the running dashboard "
+        "or another command). Wait for it to finish and try again; if the dashboard is "
+        "running, stop it (Ctrl+C in its terminal) before long commands such as 'refdata load'."
+    )
+
+
+@contextmanager
+def connect(path: Path | None = None, *, wait_s: float = 20.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the database (migrating it), waiting up to wait_s for another process's lock."""
+    path = Path(path or config.db_path())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_s
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.Error as exc:
+            if not _is_lock_error(exc):
+                raise StoreError(f"Cannot open the database {path}: {exc}") from exc
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(_busy_message(path)) from exc
+            time.sleep(delay + random.random() * delay)
+            delay = min(delay * 2, 1.0)
+    try:
+        migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+def run(con: duckdb.DuckDBPyConnection, query: str, /, **params: Any) -> pd.DataFrame:
+    """Run queries/<query>.sql with $params bound on con (a cursor); return a DataFrame."""
+    try:
+        result = con.execute(_sql(query), params or None)
+        return result.df() if result.description else pd.DataFrame()
+    except duckdb.Error as exc:
+        raise QueryError(f"Query {query}.sql failed: {exc}") from exc
+
+
+def read(query: str, /, **params: Any) -> pd.DataFrame:
+    """Open the database, run one query and close it again, so other processes can write."""
+    with connect() as con:
+        return run(con.cursor(), query, **params)
+
+
+def write(fn: Callable[[duckdb.DuckDBPyConnection], T], path: Path | None = None, *, attempts: int = 6) -> T:
+    """Run fn(cursor) in one transaction, retrying the whole of it on a write conflict."""
+    with connect(path) as con:
+        for attempt in range(attempts):
+            cur = con.cursor()
+            try:
+                cur.execute("begin transaction")
+                value = fn(cur)
+                cur.execute("commit")
+                return value
+            except duckdb.TransactionException:
+                cur.execute("rollback")
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * 2**attempt * (1 + random.random()))
+            except BaseException:
+                cur.execute("rollback")
+                raise
+            finally:
+                cur.close()
+    raise AssertionError("unreachable")
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply numbered migrations from queries/migrations that the database has not seen."""
+    con.execute(
+        "create table if not exists schema_migration "
+        "(version integer primary key, name varchar not null, applied_at timestamp not null)"
+    )
+    done = {row[0] for row in con.execute("select version from schema_migration").fetchall()}
+    for path in sorted((config.QUERIES_DIR / "migrations").glob("[0-9][0-9][0-9]_*.sql")):
+        version = int(path.name[:3])
+        if version in done:
+            continue
+        cur = con.cursor()
+        try:
+            cur.execute("begin transaction")
+            cur.execute(path.read_text(encoding="utf-8"))
+            cur.execute(
+                "insert into schema_migration values ($v, $n, current_timestamp)",
+                {"v": version, "n": path.name},
+            )
+            cur.execute("commit")
+        except duckdb.TransactionException:
+            # Another process migrated at the same moment; its result stands.
+            cur.execute("rollback")
+        except BaseException:
+            cur.execute("rollback")
+            raise
+        finally:
+            cur.close()

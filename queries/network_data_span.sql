@@ -1,0 +1,20 @@
+-- one row: the first and last event date (start, completion, job start, payment) in the network's
+-- active submissions; params: $network_id
+with active as (
+    select submission_id
+    from submission
+    where network_id = $network_id and status = 'active'
+),
+
+event_dates as (
+    select unnest([p.start_date, p.completion_date, p.job_start_date]) as event_date
+    from participant as p
+    inner join active using (submission_id)
+    union all
+    select s.payment_date
+    from spend as s
+    inner join active using (submission_id)
+)
+
+select min(event_date) as first_date, max(event_date) as last_date
+from event_dates

@@ -1,0 +1,7 @@
+-- records one new active submission and returns its id;
+-- params: $network_id, $institution_id, $kind, $quarter, $file_name, $sha256, $submitted_by, $row_count
+insert into submission (network_id, institution_id, kind, quarter, file_name, sha256,
+    submitted_by, submitted_at, row_count, status)
+values ($network_id, $institution_id, $kind, $quarter, $file_name, $sha256,
+    $submitted_by, current_timestamp, $row_count, 'active')
+returning submission_id

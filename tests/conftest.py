@@ -1,0 +1,59 @@
+"""Shared fixtures: the official reference data is loaded once per test session."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+SHARED_REFERENCE = Path(
+    os.environ.get("ANCHOR_REFDATA") or REPO_DIR.parent / "shared" / "reference"
+).resolve()
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    if not (SHARED_REFERENCE / "imd2025").is_dir():
+        pytest.fail(f"Reference data not found at {SHARED_REFERENCE}; set ANCHOR_REFDATA")
+    return SHARED_REFERENCE
+
+
+@pytest.fixture(scope="session")
+def ref_db_template(tmp_path_factory, reference_dir) -> Path:
+    """A database holding the whole reference layer (England, Wales, Scotland), built once."""
+    from dashboard import refdata
+
+    path = tmp_path_factory.mktemp("ref") / "reference.duckdb"
+    refdata.load(reference_dir, db=path, progress=False)
+    return path
+
+
+@pytest.fixture
+def ref_db(tmp_path, ref_db_template, monkeypatch) -> Path:
+    """A private copy of the reference database, named by ANCHOR_DB for the test."""
+    path = tmp_path / "anchor.duckdb"
+    shutil.copyfile(ref_db_template, path)
+    monkeypatch.setenv("ANCHOR_DB", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_db_template(tmp_path_factory, ref_db_template) -> Path:
+    """A database with the reference layer and the whole synthetic demo, built once."""
+    from dashboard import demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "demo.duckdb"
+    shutil.copyfile(ref_db_template, path)
+    demo.build(progress=False, db=path, out_dir=folder / "uploads")
+    return path
+
+
+@pytest.fixture
+def demo_db(tmp_path, demo_db_template, monkeypatch) -> Path:
+    """A private copy of the demo database, named by ANCHOR_DB for the test."""
+    path = tmp_path / "anchor.duckdb"
+    shutil.copyfile(demo_db_template, path)
+    monkeypatch.setenv("ANCHOR_DB", str(path))
+    return path
