@@ -22,3 +22,8 @@ def refdata_dir() -> Path | None:
     """The directory of official reference files named by ANCHOR_REFDATA, if any."""
     value = os.environ.get("ANCHOR_REFDATA")
     return Path(value) if value else None
+
+
+def lock_wait_s() -> float:
+    """How long to wait for another process to release the database: ANCHOR_DB_WAIT_S, else 20 s."""
+    return float(os.environ.get("ANCHOR_DB_WAIT_S") or 20)

@@ -50,9 +50,10 @@ def _busy_message(path: Path) -> str:
 
 
 @contextmanager
-def connect(path: Path | None = None, *, wait_s: float = 20.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(path: Path | None = None, *, wait_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database (migrating it), waiting up to wait_s for another process's lock."""
     path = Path(path or config.db_path())
+    wait_s = config.lock_wait_s() if wait_s is None else wait_s
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_s
     delay = 0.05
