@@ -106,7 +106,6 @@ def check(kind: str, table: pd.DataFrame, *, today: dt.date | None = None) -> tu
     """Check the table against the contract; return the typed rows and every problem found."""
     today = today or dt.date.today()
     columns = contract.COLUMNS[kind]
-    known = {c.name for c in columns}
     problems: list[Problem] = []
     for name in table.columns:
         if name in contract.FORBIDDEN_COLUMNS:
@@ -120,11 +119,11 @@ def check(kind: str, table: pd.DataFrame, *, today: dt.date | None = None) -> tu
     if table.empty:
         return pd.DataFrame(), [Problem(None, None, "the file has a header but no data rows")]
     records = []
-    for index, (_, row) in enumerate(table.iterrows()):
+    for index, row in enumerate(table.to_dict("records")):
         file_row = index + 2
         record = {}
         for col in columns:
-            raw = row.get(col.name, "") if col.name in known else ""
+            raw = row.get(col.name, "")
             if raw == "":
                 if col.required:
                     problems.append(Problem(file_row, col.name, "is empty but required"))
@@ -183,16 +182,17 @@ def _cell(col: contract.Column, raw: str, today: dt.date) -> object:
 def _row_rules(kind: str, typed: pd.DataFrame) -> list[Problem]:
     problems = []
     if kind == "participants":
-        for _, r in typed.iterrows():
+        seen = set()
+        for r in typed.to_dict("records"):
             if r["start_date"] is not None:
                 for name in ("completion_date", "job_start_date"):
                     if r[name] is not None and r[name] < r["start_date"]:
                         problems.append(Problem(r["_row"], name, "is before the start date"))
-        dup = typed[typed.duplicated(["participant_ref", "initiative"], keep="first")
-                    & typed["participant_ref"].notna()]
-        for _, r in dup.iterrows():
-            problems.append(Problem(r["_row"], "participant_ref",
-                                    f"'{r['participant_ref']}' appears more than once for this initiative"))
+            key = (r["participant_ref"], r["initiative"])
+            if r["participant_ref"] is not None and key in seen:
+                problems.append(Problem(r["_row"], "participant_ref",
+                                        f"'{r['participant_ref']}' appears more than once for this initiative"))
+            seen.add(key)
     return problems
 
 
@@ -201,26 +201,26 @@ def _locate(cur: duckdb.DuckDBPyConnection, typed: pd.DataFrame, postcode_col: s
     """Add lsoa21_code, lsoa11_code, nation and postcode_district from the reference tables."""
     problems: list[Problem] = []
     cur.register("postcode_input", pd.DataFrame({"postcode": typed[postcode_col].dropna().unique()}, dtype=str))
-    by_postcode = store.run(cur, "postcode_lookup").set_index("postcode")
+    by_postcode = store.run(cur, "postcode_lookup").set_index("postcode").to_dict("index")
     cur.register("lsoa_input", pd.DataFrame({"lsoa21_code": typed[lsoa_col].dropna().unique()}, dtype=str))
-    by_lsoa = store.run(cur, "lsoa21_lookup").set_index("lsoa21_code")
+    by_lsoa = store.run(cur, "lsoa21_lookup").set_index("lsoa21_code").to_dict("index")
     located = []
-    for _, r in typed.iterrows():
+    for r in typed.to_dict("records"):
         place = {"lsoa21_code": None, "lsoa11_code": None, "nation": None, "postcode_district": None}
         postcode, lsoa = r[postcode_col], r[lsoa_col]
         if postcode is not None:
             place["postcode_district"] = postcodes.district(postcode)
             if postcodes.area(postcode) == "BT":
                 place["nation"] = "Northern Ireland"
-            elif postcode in by_postcode.index:
-                hit = by_postcode.loc[postcode]
+            elif postcode in by_postcode:
+                hit = by_postcode[postcode]
                 place.update(lsoa21_code=hit["lsoa21_code"], lsoa11_code=hit["lsoa11_code"], nation=hit["nation"])
             else:
                 problems.append(Problem(r["_row"], postcode_col,
                                         f"{postcode} is not a current postcode in OS Code-Point Open"))
         elif lsoa is not None:
-            if lsoa in by_lsoa.index:
-                hit = by_lsoa.loc[lsoa]
+            if lsoa in by_lsoa:
+                hit = by_lsoa[lsoa]
                 place.update(lsoa21_code=lsoa, lsoa11_code=hit["lsoa11_code"], nation=hit["nation"])
             else:
                 problems.append(Problem(r["_row"], lsoa_col, f"{lsoa} is not an LSOA 2021 code"))
@@ -239,7 +239,7 @@ def _resolve_initiatives(cur: duckdb.DuckDBPyConnection, network_id: str, typed:
         lookup[i["name"].lower()] = i["initiative_id"]
     problems = []
     ids = []
-    for _, r in typed.iterrows():
+    for r in typed[["initiative", "_row"]].to_dict("records"):
         raw = r["initiative"]
         if raw is None:
             ids.append(None)
