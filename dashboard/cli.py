@@ -70,6 +70,16 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _submissions(args: argparse.Namespace) -> int:
+    df = store.read("submissions_of_network", network_id=args.network)
+    if df.empty:
+        print(f"No submissions for network '{args.network}' yet.")
+        return 0
+    df["submitted_at"] = df["submitted_at"].dt.strftime("%Y-%m-%d %H:%M")
+    print(df.drop(columns=["sha256"]).to_string(index=False))
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from dashboard import figures
 
@@ -153,6 +163,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--by", help="who is submitting (default: your user name)")
     p.add_argument("file")
     p.set_defaults(func=_ingest)
+
+    p = sub.add_parser("submissions", help="list a network's submissions, newest first")
+    p.add_argument("--network", required=True)
+    p.set_defaults(func=_submissions)
 
     p = sub.add_parser("report", help="figures for a network, initiative or institution")
     p.add_argument("--network", required=True)

@@ -82,7 +82,9 @@ def load(path: Path, db: Path | None = None) -> str:
     def apply(cur: duckdb.DuckDBPyConnection) -> str:
         known = set(store.run(cur, "lad_codes")["lad24_code"])
         if not known:
-            raise NetworkError("Reference data is not loaded yet: run 'python -m dashboard refdata load --from DIR' first.")
+            raise NetworkError(
+                "Reference data is not loaded yet: run 'python -m dashboard refdata load --from DIR' first."
+            )
         unknown = [code for code in doc["local_districts"] if code not in known]
         if unknown:
             raise NetworkError(f"{path}: local_districts has unknown LAD 2024 codes: {', '.join(unknown)}")

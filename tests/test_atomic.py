@@ -28,7 +28,8 @@ def big_spend_file(tmp_path):
 def _state(db):
     with store.connect(db) as con:
         subs = store.run(con.cursor(), "submissions_of_network", network_id="tiny")
-        rows = store.run(con.cursor(), "spend_rows_per_submission", network_id="tiny")
+        rows = con.cursor().execute(
+            "select submission_id, count(*) as spend_rows from spend group by submission_id").df()
     return subs, dict(zip(rows["submission_id"], rows["spend_rows"], strict=True))
 
 

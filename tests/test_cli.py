@@ -70,7 +70,8 @@ def test_unknown_network_is_named(tiny_db):
 
 def test_network_file_problems_are_listed(tiny_db, tmp_path):
     bad = tmp_path / "net.yaml"
-    bad.write_text("id: Bad Id\nname: x\nlocal_districts: [E99999999]\ninstitutions:\n  - {id: a, name: A, type: pub}\n")
+    bad.write_text("id: Bad Id\nname: x\nlocal_districts: [E99999999]\n"
+                   "institutions:\n  - {id: a, name: A, type: pub}\n")
     out = _cli("network", "load", bad, db=tiny_db)
     assert out.returncode == 2
     assert "id 'Bad Id' must be lower-case" in out.stderr and "type 'pub' is not one of" in out.stderr
@@ -80,3 +81,11 @@ def test_missing_reference_data_says_what_to_run(tmp_path):
     out = _cli("network", "load", tiny.TINY / "network.yaml", db=tmp_path / "empty.duckdb")
     assert out.returncode == 2
     assert "refdata load --from DIR" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_submissions_lists_what_was_uploaded(tiny_db):
+    _cli("ingest", "--network", "tiny", "--institution", "council", "--kind", "spend", "--quarter", "2025Q1",
+         "--by", "finance@council.example", tiny.TINY / "spend_council_2025Q1.csv", db=tiny_db)
+    out = _cli("submissions", "--network", "tiny", db=tiny_db)
+    assert out.returncode == 0
+    assert "spend_council_2025Q1.csv" in out.stdout and "finance@council.example" in out.stdout
