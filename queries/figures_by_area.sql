@@ -22,16 +22,29 @@ people as (
         and ($institution_id is null or p.institution_id = $institution_id)
 ),
 
-payments as (
-    select s.*, rl.lad24_code in (
-        select nl.lad24_code from network_lad as nl where nl.network_id = $network_id
-    ) as is_local
+-- Payments summed per place first, so the joins below touch thousands of rows, not millions.
+spend_by_place as (
+    select
+        s.lsoa21_code,
+        s.lsoa11_code,
+        s.nation,
+        sum(s.amount_gbp) as spend_gbp,
+        sum(s.amount_gbp) filter (where s.is_sme) as spend_sme_gbp,
+        sum(s.amount_gbp) filter (where s.is_sme is not null) as spend_sme_known_gbp,
+        sum(s.amount_gbp) filter (where s.is_vcse) as spend_vcse_gbp,
+        sum(s.amount_gbp) filter (where s.is_vcse is not null) as spend_vcse_known_gbp
     from spend as s
     inner join active using (submission_id)
-    left join ref_lsoa21 as rl using (lsoa21_code)
     where ($initiative_id is null or s.initiative_id = $initiative_id)
         and ($institution_id is null or s.institution_id = $institution_id)
         and s.payment_date between $date_from and $date_to
+    group by all
+),
+
+local_lads as (
+    select lad24_code
+    from network_lad
+    where network_id = $network_id
 ),
 
 -- An English LSOA takes the decile of the release's own LSOA vintage (2021 or 2011).
@@ -61,13 +74,14 @@ spend_by_area as (
             when s.nation is null then 'unknown'
             else s.nation
         end as area_group,
-        sum(s.amount_gbp) as spend_gbp,
-        sum(s.amount_gbp) filter (where s.is_local) as spend_local_gbp,
-        sum(s.amount_gbp) filter (where s.is_sme) as spend_sme_gbp,
-        sum(s.amount_gbp) filter (where s.is_sme is not null) as spend_sme_known_gbp,
-        sum(s.amount_gbp) filter (where s.is_vcse) as spend_vcse_gbp,
-        sum(s.amount_gbp) filter (where s.is_vcse is not null) as spend_vcse_known_gbp
-    from payments as s
+        sum(s.spend_gbp) as spend_gbp,
+        sum(s.spend_gbp) filter (where rl.lad24_code in (select lad24_code from local_lads)) as spend_local_gbp,
+        sum(s.spend_sme_gbp) as spend_sme_gbp,
+        sum(s.spend_sme_known_gbp) as spend_sme_known_gbp,
+        sum(s.spend_vcse_gbp) as spend_vcse_gbp,
+        sum(s.spend_vcse_known_gbp) as spend_vcse_known_gbp
+    from spend_by_place as s
+    left join ref_lsoa21 as rl using (lsoa21_code)
     left join imd as i21 on i21.lsoa_vintage = 2021 and i21.lsoa_code = s.lsoa21_code
     left join imd as i11 on i11.lsoa_vintage = 2011 and i11.lsoa_code = s.lsoa11_code
     group by all
