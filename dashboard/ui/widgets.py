@@ -1,0 +1,148 @@
+"""Page helpers: the reference-data guard and the filter sidebar, kept in the URL's query string."""
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard import figures, parsing
+from dashboard.ui import cache
+
+ALL = "all"
+DEFAULT_QUARTERS = 4  # a year, when the URL does not say
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the sidebar chose; selection is None when the network has no data yet."""
+
+    network_id: str
+    network_name: str
+    is_demo: bool
+    initiative_name: str
+    selection: figures.Selection | None
+
+
+def missing_reference_message() -> str | None:
+    """refdata.MISSING_MESSAGE when the reference data is not loaded, else None."""
+    if cache.reference_status()["loaded"]:
+        return None
+    from dashboard import refdata
+
+    return refdata.MISSING_MESSAGE
+
+
+def release_label(release: str) -> str:
+    """'IoD2025' as 'IoD 2025 (LSOA 2021)'."""
+    return f"IoD {release[3:]} (LSOA {figures.IMD_RELEASES[release]['lsoa_vintage']})"
+
+
+def loaded_releases() -> list[str]:
+    """The IoD releases whose deciles are loaded, in figures.IMD_RELEASES order (all of them if none is)."""
+    status = cache.reference_status().get("status") or {}
+    loaded = {row["imd_release"] for row in status.get("releases") or []}
+    return [r for r in figures.IMD_RELEASES if r in loaded] or list(figures.IMD_RELEASES)
+
+
+def _param(name: str) -> str | None:
+    value = st.query_params.get(name)
+    return value if isinstance(value, str) and value else None
+
+
+def _quarter_param(name: str) -> str | None:
+    try:
+        return parsing.parse_quarter(_param(name) or "")
+    except ValueError:
+        return None
+
+
+def _initial(key: str, saved: dict, param: str | None, valid: list, default: object) -> None:
+    """Seed a widget's state from the URL, else from this session, else the default."""
+    current = st.session_state.get(key)
+    if current is not None and current in valid:
+        return
+    for candidate in (param, saved.get(key)):
+        if candidate is not None and candidate in valid:
+            st.session_state[key] = candidate
+            return
+    st.session_state[key] = default
+
+
+def sidebar(page: str) -> Filters | None:
+    """Draw the filters in the sidebar; return the choice, or None when there is no network."""
+    saved_key = f"_{page}_saved"
+    saved = st.session_state.get(saved_key, {})
+    nets = cache.network_list()
+    if nets.empty:
+        st.info("No networks are loaded yet. Define one in a YAML file and load it with "
+                "`python -m dashboard network load data/networks/<name>.yaml`, or build the "
+                "synthetic demo with `python -m dashboard demo`.")
+        return None
+    ids = list(nets["network_id"])
+    names = dict(zip(nets["network_id"], nets["name"], strict=True))
+    real = [n for n, demo in zip(ids, nets["is_demo"], strict=True) if not demo]
+    net_key, ini_key, q_key, rel_key = (f"{page}_network", f"{page}_initiative", f"{page}_quarters",
+                                        f"{page}_release")
+
+    _initial(net_key, saved, _param("network"), ids, (real or ids)[0])
+    st.sidebar.selectbox("Network", ids, format_func=names.__getitem__, key=net_key)
+    network_id = st.session_state[net_key]
+    row = nets[nets["network_id"] == network_id].iloc[0]
+
+    initiatives = cache.network_members(network_id)["initiatives"]
+    ini_names = {ALL: "All initiatives", **dict(zip(initiatives["initiative_id"], initiatives["name"], strict=True))}
+    _initial(ini_key, saved, _param("initiative"), list(ini_names), ALL)
+    st.sidebar.selectbox("Initiative", list(ini_names), format_func=ini_names.__getitem__, key=ini_key)
+    initiative = st.session_state[ini_key]
+
+    quarters = cache.network_quarters(network_id)
+    span = None
+    if quarters:
+        span = _quarter_range(q_key, saved, quarters)
+        if len(quarters) > 1:
+            # value= rather than seeding session state: a select_slider seeded only through session state
+            # is registered as single-valued and reads a moved range back as one quarter.
+            span = st.sidebar.select_slider("Quarters", quarters, value=span, format_func=parsing.quarter_label,
+                                            key=q_key, help="Calendar quarters: Jan–Mar is Q1, Jul–Sep is Q3.")
+        else:
+            st.sidebar.caption(f"Quarters: {parsing.quarter_label(span[0])} (the only quarter with data)")
+
+    releases = loaded_releases()
+    _initial(rel_key, saved, _param("release"), releases, releases[0])
+    st.sidebar.selectbox("Deprivation index", releases, format_func=release_label, key=rel_key,
+                         help="Which English Indices of Deprivation release ranks the areas into deciles.")
+    release = st.session_state[rel_key]
+
+    selection = None
+    params = {"network": network_id}
+    if initiative != ALL:
+        params["initiative"] = initiative
+    if span:
+        first, last = span
+        selection = figures.Selection(network_id=network_id, from_quarter=first, to_quarter=last,
+                                      initiative_id=None if initiative == ALL else initiative,
+                                      imd_release=release)
+        params.update({"from": first, "to": last})
+    params["release"] = release
+
+    st.sidebar.caption("The page address keeps these choices: copy it to share exactly this view.")
+    st.session_state[saved_key] = {k: st.session_state.get(k) for k in (net_key, ini_key, q_key, rel_key)}
+    if {k: st.query_params.get(k) for k in st.query_params} != params:
+        st.query_params.from_dict(params)
+    return Filters(network_id=network_id, network_name=str(row["name"]), is_demo=bool(row["is_demo"]),
+                   initiative_name=ini_names[initiative], selection=selection)
+
+
+def _quarter_range(key: str, saved: dict, quarters: list[str]) -> tuple[str, str]:
+    """The quarter range to show: the slider's own state, else the URL, else this session's; default the last year."""
+    def valid(pair: object) -> bool:
+        return (isinstance(pair, (tuple, list)) and len(pair) == 2 and pair[0] in quarters
+                and pair[1] in quarters and quarters.index(pair[0]) <= quarters.index(pair[1]))
+
+    default = (quarters[max(0, len(quarters) - DEFAULT_QUARTERS)], quarters[-1])
+    from_param, to_param = _quarter_param("from"), _quarter_param("to")
+    chosen = default
+    for candidate in (st.session_state.get(key), (from_param, to_param), saved.get(key)):
+        if valid(candidate):
+            chosen = tuple(candidate)
+            break
+    return chosen
