@@ -33,10 +33,14 @@ def read_definition(path: Path) -> dict[str, Any]:
             problems.append(f"{where}: '{key}' is missing")
         return mapping.get(key)
 
-    network_id = str(need(doc, "id", "network"))
-    if not _SLUG.match(network_id):
-        problems.append(f"network: id '{network_id}' must be lower-case letters, digits and dashes")
-    need(doc, "name", "network")
+    def member_id(mapping: dict, where: str) -> str:
+        value = str(need(mapping, "id", where))
+        if not _SLUG.match(value):
+            problems.append(f"{where}: id '{value}' must be lower-case letters, digits and dashes")
+        need(mapping, "name", where)
+        return value
+
+    member_id(doc, "network")
     districts = doc.get("local_districts") or []
     if not districts:
         problems.append("network: 'local_districts' needs at least one LAD code")
@@ -44,10 +48,7 @@ def read_definition(path: Path) -> dict[str, Any]:
     institution_ids = set()
     for i, inst in enumerate(institutions, 1):
         where = f"institutions[{i}]"
-        inst_id = str(need(inst, "id", where))
-        if not _SLUG.match(inst_id):
-            problems.append(f"{where}: id '{inst_id}' must be lower-case letters, digits and dashes")
-        need(inst, "name", where)
+        inst_id = member_id(inst, where)
         if inst.get("type") not in contract.INSTITUTION_TYPES:
             problems.append(
                 f"{where}: type '{inst.get('type')}' is not one of {', '.join(contract.INSTITUTION_TYPES)}"
@@ -58,10 +59,7 @@ def read_definition(path: Path) -> dict[str, Any]:
     initiatives = doc.get("initiatives") or []
     for i, ini in enumerate(initiatives, 1):
         where = f"initiatives[{i}]"
-        ini_id = str(need(ini, "id", where))
-        if not _SLUG.match(ini_id):
-            problems.append(f"{where}: id '{ini_id}' must be lower-case letters, digits and dashes")
-        need(ini, "name", where)
+        member_id(ini, where)
         if ini.get("lead") not in institution_ids:
             problems.append(f"{where}: lead '{ini.get('lead')}' is not one of the network's institutions")
         for key in ("start", "end"):

@@ -50,11 +50,7 @@ local_lads as (
 -- An English LSOA takes the decile of the release's own LSOA vintage (2021 or 2011).
 people_by_area as (
     select
-        case
-            when p.nation = 'England' then coalesce(cast(i21.imd_decile as varchar), cast(i11.imd_decile as varchar), 'unknown')
-            when p.nation is null then 'unknown'
-            else p.nation
-        end as area_group,
+        imd_area_group(p.nation, coalesce(i21.imd_decile, i11.imd_decile)) as area_group,
         count(*) filter (where p.start_date between $date_from and $date_to) as participants,
         count(*) filter (where p.completion_date between $date_from and $date_to) as completions,
         count(*) filter (where p.job_start_date between $date_from and $date_to) as jobs_filled,
@@ -69,11 +65,7 @@ people_by_area as (
 
 spend_by_area as (
     select
-        case
-            when s.nation = 'England' then coalesce(cast(i21.imd_decile as varchar), cast(i11.imd_decile as varchar), 'unknown')
-            when s.nation is null then 'unknown'
-            else s.nation
-        end as area_group,
+        imd_area_group(s.nation, coalesce(i21.imd_decile, i11.imd_decile)) as area_group,
         sum(s.spend_gbp) as spend_gbp,
         sum(s.spend_gbp) filter (where rl.lad24_code in (select lad24_code from local_lads)) as spend_local_gbp,
         sum(s.spend_sme_gbp) as spend_sme_gbp,
