@@ -67,7 +67,7 @@ show(people[2], "Jobs filled", fmt.count(now["jobs_filled"]), "jobs_filled", "co
      "Job starts dated in the period.")
 show(people[3], "Conversion rate", fmt.pct(now["conversion_rate_pct"]), "conversion_rate_pct", "pct",
      "Share of the period's starters who have a recorded job start. Recent starters have had less time "
-     "to find work.")
+     "to find work.", neutral=True)
 
 st.markdown("##### Spend")
 spend = st.columns(4)
