@@ -36,6 +36,11 @@ st.html(PAGE_CSS)
 page = st.navigation([
     st.Page(VIEWS_DIR / "overview.py", title="Overview", icon=":material/bar_chart:", default=True,
             url_path="overview"),
+    st.Page(VIEWS_DIR / "upload.py", title="Upload data", icon=":material/upload_file:", url_path="upload"),
+    st.Page(VIEWS_DIR / "submissions.py", title="Submissions", icon=":material/fact_check:",
+            url_path="submissions"),
+    st.Page(VIEWS_DIR / "suppliers.py", title="Suppliers to classify", icon=":material/storefront:",
+            url_path="suppliers"),
     st.Page(VIEWS_DIR / "sources.py", title="Data sources & method", icon=":material/menu_book:",
             url_path="sources"),
 ])

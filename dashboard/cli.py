@@ -52,11 +52,31 @@ def _network_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _column_map(pairs: list[str]) -> dict[str, str] | None:
+    """--map "SOURCE HEADER=field" options as {source header: field}."""
+    if not pairs:
+        return None
+    chosen = {}
+    for pair in pairs:
+        source, sep, name = pair.rpartition("=")
+        if not sep or not source.strip() or not name.strip():
+            raise store.StoreError(f'--map "{pair}" should be like --map "Net Amount=amount_gbp" '
+                                   "(the column's name in your file, '=', the field it holds)")
+        chosen[source.strip()] = name.strip()
+    return chosen
+
+
 def _ingest(args: argparse.Namespace) -> int:
     from dashboard import ingest
 
     receipt = ingest.ingest(args.network, args.institution, args.kind, args.quarter, Path(args.file),
-                            submitted_by=args.by)
+                            submitted_by=args.by, mapping=_column_map(args.map))
+    print(f"Read {receipt.file_name} as {receipt.format}.")
+    renamed = [f"'{source}' as {name}" for name, source in receipt.mapping.items() if source != name]
+    if renamed:
+        print(f"Columns read: {', '.join(renamed)}" + (" (remembered for next time)" if receipt.mapping_saved else ""))
+    for note in receipt.notes:
+        print(f"Note: {note}")
     if receipt.unchanged:
         print(f"{receipt.file_name} is already the active {receipt.kind} submission for {receipt.quarter} "
               f"(submission {receipt.submission_id}); nothing changed.")
@@ -65,6 +85,8 @@ def _ingest(args: argparse.Namespace) -> int:
           f"({receipt.kind}, {receipt.quarter}); sha256 {receipt.sha256}.")
     if receipt.total_gbp is not None:
         print(f"Total spend: £{receipt.total_gbp:,.2f}")
+    if receipt.duplicate_rows:
+        print(f"Rows repeating an earlier row exactly: {receipt.duplicate_rows} (kept)")
     if receipt.superseded:
         print(f"Superseded submission(s): {', '.join(map(str, receipt.superseded))}")
     return 0
@@ -129,6 +151,57 @@ def _templates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _suppliers_list(args: argparse.Namespace) -> int:
+    from dashboard import suppliers
+
+    with store.connect() as con:
+        df = suppliers.register(con.cursor(), args.network)
+    if df.empty:
+        print(f"No suppliers registered for network '{args.network}' yet. "
+              "Add some with: python -m dashboard suppliers load --network N FILE")
+        return 0
+    df["updated_at"] = df["updated_at"].dt.strftime("%Y-%m-%d %H:%M")
+    print(df.drop(columns=["lsoa11_code"]).to_string(index=False))
+    return 0
+
+
+def _suppliers_unclassified(args: argparse.Namespace) -> int:
+    from dashboard import parsing, suppliers
+
+    try:
+        date_from = parsing.quarter_bounds(parsing.parse_quarter(args.from_quarter))[0] if args.from_quarter else None
+        date_to = parsing.quarter_bounds(parsing.parse_quarter(args.to_quarter))[1] if args.to_quarter else None
+    except parsing.ValueProblem as exc:
+        raise store.StoreError(str(exc)) from exc
+    with store.connect() as con:
+        df = suppliers.unclassified(con.cursor(), args.network, date_from, date_to)
+    if args.csv:
+        # Ready to fill in and load back with 'suppliers load' (extra columns are ignored).
+        out = df.drop(columns=["supplier_key"]).assign(supplier_postcode="", supplier_lsoa_code="", is_sme="",
+                                                        is_vcse="")
+        out.to_csv(sys.stdout, index=False)
+        return 0
+    if df.empty:
+        print(f"Every payment of network '{args.network}' has a known location.")
+        return 0
+    print(df.to_string(index=False))
+    print(f"{len(df)} supplier(s), £{df['spend_gbp'].sum():,.2f} in {df['payments'].sum()} payment(s) "
+          "with no known location.")
+    return 0
+
+
+def _suppliers_load(args: argparse.Namespace) -> int:
+    import getpass
+
+    from dashboard import suppliers
+
+    path = Path(args.file)
+    summary = suppliers.load_file(args.network, path.read_bytes(), path.name, args.by or getpass.getuser())
+    print(f"Registered {summary.rows} supplier(s) from {path.name} for network '{args.network}': "
+          f"{summary.added} new, {summary.updated} updated.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     top = argparse.ArgumentParser(prog="python -m dashboard", description="Anchor Impact command line.")
@@ -161,6 +234,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", required=True, choices=["participants", "spend"])
     p.add_argument("--quarter", required=True, help="calendar quarter the submission covers, e.g. 2025Q3")
     p.add_argument("--by", help="who is submitting (default: your user name)")
+    p.add_argument("--map", action="append", default=[], metavar="'SOURCE HEADER=field'",
+                   help="which field a column of your file holds, e.g. --map 'Net Amount=amount_gbp'; repeatable. "
+                        "Needed when a file has two candidates (say Net and Gross Amount); remembered for next time")
     p.add_argument("file")
     p.set_defaults(func=_ingest)
 
@@ -185,6 +261,23 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("setup", help="first-run set-up: reference data and demo, as 'make run' does")
     p.set_defaults(func=_setup)
+
+    sup = sub.add_parser("suppliers", help="the supplier register, which places spend without postcodes")
+    sup = sup.add_subparsers(dest="action", required=True)
+    p = sup.add_parser("list", help="list a network's registered suppliers")
+    p.add_argument("--network", required=True)
+    p.set_defaults(func=_suppliers_list)
+    p = sup.add_parser("unclassified", help="suppliers whose spend has no known location, largest first")
+    p.add_argument("--network", required=True)
+    p.add_argument("--from", dest="from_quarter", help="first quarter, e.g. 2025Q1 (default: all)")
+    p.add_argument("--to", dest="to_quarter", help="last quarter (default: all)")
+    p.add_argument("--csv", action="store_true", help="print CSV to fill in and load back")
+    p.set_defaults(func=_suppliers_unclassified)
+    p = sup.add_parser("load", help="add or update suppliers from a CSV or XLSX supplier list, all or nothing")
+    p.add_argument("--network", required=True)
+    p.add_argument("--by", help="who is updating (default: your user name)")
+    p.add_argument("file")
+    p.set_defaults(func=_suppliers_load)
 
     p = sub.add_parser("templates", help="write the upload templates (CSV and XLSX)")
     p.add_argument("--out", default=str(config.DATA_DIR / "templates"))

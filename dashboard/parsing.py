@@ -1,58 +1,180 @@
-"""Parsers for the values partners type: amounts in pounds, UK dates, yes/no flags, quarters."""
+"""Parsers for the values partners type: amounts in pounds, UK dates, yes/no flags, quarters.
+
+Amounts and dates have a column form (a pandas Series in, values and a 'bad' mask out) so a
+million-row file is checked without a Python loop per cell, and a one-cell form. Both use the
+same patterns below, and a test holds them to the same answers.
+"""
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-_AMOUNT = re.compile(r"^(-)?\(?(-)?£?(-)?([0-9][0-9,]*(?:\.[0-9]+)?|\.[0-9]+)\)?$")
+import numpy as np
+import pandas as pd
+
 _QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Under £1 trillion: keeps every amount exact through a float (15 significant digits) to the penny.
+MAX_WHOLE_DIGITS = 12
+
+# After spaces are removed and letters upper-cased: an optional sign or bracket, £ or GBP, the
+# number (thousands separators only in threes), a closing bracket, CR/DR or a trailing minus.
+_NUMBER = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+"
+_POUNDS = rf"-?(?:£|GBP)?-?(?:{_NUMBER})"
+_AMOUNT = rf"-?(?:\({_POUNDS}\)|{_POUNDS})(?:CR|DR|-)?(?:GBP)?"
+_NEGATIVE = r"^-|^\(|^£-|^GBP-|CR(?:GBP)?$|-(?:GBP)?$"
+_EXCEL_ERRORS = ("#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+_OTHER_CURRENCY = re.compile(r"[€$¥₹]|\b(EUR|USD|CHF|JPY|AUD|CAD|SEK|NOK|DKK|PLN)\b", re.IGNORECASE)
+
+_TIME = r"[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?: ?[AaPp][Mm])?$"
+_ISO = r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}"
+_UK_LONG_YEAR = r"[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}"
+_UK_SHORT_YEAR = r"[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2}"
+_NAMED_MONTH = r"[0-9]{1,2}(?:st|nd|rd|th)?[-/ .]*[A-Za-z]{3,9}[-/ .,]*(?:[0-9]{4}|[0-9]{2})"
+_SERIAL = r"[0-9]{5}(?:\.[0-9]+)?"
+# '3rd-Mar-25' -> '3 mar 25', then read with one of the formats.
+_MONTH_WORDS = ((r"([0-9])(st|nd|rd|th)", r"\1"), (r"[-/ .,]+", " "), (r"([0-9])([a-z])", r"\1 \2"),
+                (r"([a-z])([0-9])", r"\1 \2"), ("sept", "sep"))
+_MONTH_FORMATS = ("%d %b %Y", "%d %B %Y", "%d %b %y", "%d %B %y")
+EXCEL_SERIAL_RANGE = (20000, 80000)  # 1954 to 2119: a five-digit number outside is not a date
 
 
 class ValueProblem(ValueError):
     """A cell that cannot be read, with the reason in words."""
 
 
+def _text(cells: pd.Series) -> pd.Series:
+    return cells.astype("str").fillna("").str.strip()
+
+
+def amounts(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Pence (int64, 0 where bad) and a mask of the cells that are not amounts in pounds."""
+    text = _text(cells).str.upper()
+    for space in (" ", "\u00a0", "\t"):  # literal replaces: a regex here costs ten times as much
+        text = text.str.replace(space, "", regex=False)
+    good = text.str.fullmatch(_AMOUNT)
+    digits = text.str.replace(r"[^0-9.]", "", regex=True)
+    # Only zeros may follow the pennies; '12.345' is a fraction of a penny.
+    good &= ~digits.str.contains(r"\.[0-9]{2}[0-9]*[1-9]")
+    value = pd.to_numeric(digits.where(good, "0"), errors="coerce").fillna(0).to_numpy(dtype="float64")
+    good &= value < 10.0**MAX_WHOLE_DIGITS
+    value = np.where(good, value, 0.0)
+    pence = np.rint(value * 100).astype("int64")
+    pence = np.where(text.str.contains(_NEGATIVE).to_numpy(dtype=bool), -pence, pence)
+    return pd.Series(pence, index=cells.index), ~good.astype(bool)
+
+
+def amount_reason(raw: str) -> str:
+    """Why a cell is not an amount in pounds, in words."""
+    text = re.sub(r"\s+", "", str(raw)).upper()
+    if text in _EXCEL_ERRORS:
+        return f"'{raw}' is an error shown by the spreadsheet, not an amount: fix the formula"
+    if _OTHER_CURRENCY.search(str(raw)):
+        return f"'{raw}' is not in pounds: give the amount in pounds"
+    number = re.sub(r"[^0-9.,]", "", text)
+    if re.fullmatch(r"[0-9][0-9,]*(\.[0-9]+)?", number) and "," in number and not re.fullmatch(
+            r"[0-9]{1,3}(,[0-9]{3})*(\.[0-9]+)?", number):
+        return f"'{raw}' has misplaced thousands separators"
+    if re.fullmatch(r"[0-9]*\.[0-9]{2}[0-9]*[1-9][0-9]*", number.replace(",", "")):
+        return f"'{raw}' has fractions of a penny"
+    if re.fullmatch(r"[0-9,]+(\.[0-9]*)?", number) and len(number.replace(",", "").split(".")[0]) > MAX_WHOLE_DIGITS:
+        return f"'{raw}' is too large for an amount in pounds"
+    return f"'{raw}' is not an amount in pounds"
+
+
 def parse_amount(raw: str) -> Decimal:
-    """Pounds from '1234.56', '£1,234.56', '-1234.56' or '(1,234.56)' (a credit); to the penny."""
-    text = str(raw).strip().replace(" ", "").replace("GBP", "").replace("gbp", "")
-    match = _AMOUNT.match(text)
-    if not match or text.count("(") != text.count(")"):
-        raise ValueProblem(f"'{raw}' is not an amount in pounds")
-    digits = match.group(4)
-    if "," in digits and not re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})*(\.[0-9]+)?", digits):
-        raise ValueProblem(f"'{raw}' has misplaced thousands separators")
-    negative = bool(match.group(1) or match.group(2) or match.group(3)) or text.startswith("(")
-    try:
-        value = Decimal(digits.replace(",", ""))
-    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only numbers
-        raise ValueProblem(f"'{raw}' is not an amount in pounds") from exc
-    if value != value.quantize(Decimal("0.01")):
-        raise ValueProblem(f"'{raw}' has fractions of a penny")
-    return -value if negative else value
+    """Pounds from '1234.56', '£1,234.56', '-1234.56', '(1,234.56)' or '1,234.56 CR' (a credit); to the penny."""
+    text = str(raw).strip().upper()
+    for space in (" ", "\u00a0", "\t"):
+        text = text.replace(space, "")
+    digits = re.sub(r"[^0-9.]", "", text)
+    if not re.fullmatch(_AMOUNT, text) or re.search(r"\.[0-9]{2}[0-9]*[1-9]", digits):
+        raise ValueProblem(amount_reason(raw))
+    value = Decimal(digits)
+    if value >= 10**MAX_WHOLE_DIGITS:
+        raise ValueProblem(amount_reason(raw))
+    value = value.quantize(Decimal("0.01"))
+    return -value if re.search(_NEGATIVE, text) else value
+
+
+def dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates (datetime64, NaT where bad) and a mask of the cells that are not dates.
+
+    Day first always (03/04/2025 is 3 April); also yyyy-mm-dd, 3-Mar-2025, two-digit years
+    (00-68 are 2000-2068, 69-99 are 1969-1999) and Excel serial day numbers. A time of day is ignored.
+    """
+    text = _text(cells).str.replace(_TIME, "", regex=True).str.strip()
+    result = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[us]")
+    slashed = text.str.replace(r"[-.]", "/", regex=True)
+    for pattern, values, fmt in (
+        (_ISO, slashed, "%Y/%m/%d"),
+        (_UK_LONG_YEAR, slashed, "%d/%m/%Y"),
+        (_UK_SHORT_YEAR, slashed, "%d/%m/%y"),
+    ):
+        mask = text.str.fullmatch(pattern)
+        if mask.any():
+            result[mask] = pd.to_datetime(values[mask], format=fmt, errors="coerce")
+    named = text.str.fullmatch(_NAMED_MONTH)
+    if named.any():
+        words = text[named].str.lower()
+        for pattern, replacement in _MONTH_WORDS:
+            words = words.str.replace(pattern, replacement, regex=True)
+        for fmt in _MONTH_FORMATS:
+            todo = words.index[result[named].isna().to_numpy()]
+            result[todo] = pd.to_datetime(words[todo], format=fmt, errors="coerce")
+    serial = text.str.fullmatch(_SERIAL)
+    if serial.any():
+        days = pd.to_numeric(text[serial], errors="coerce").fillna(0).astype("int64")
+        days = days[(days >= EXCEL_SERIAL_RANGE[0]) & (days <= EXCEL_SERIAL_RANGE[1])]
+        result[days.index] = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(days, unit="D")
+    result = result.where(result.dt.year >= 1)  # numpy knows a year 0; the calendar does not
+    return result, result.isna()
+
+
+def date_reason(raw: str) -> str:
+    """Why a cell is not a date, in words."""
+    text = re.sub(_TIME, "", str(raw).strip()).strip()
+    if text in _EXCEL_ERRORS:
+        return f"'{raw}' is an error shown by the spreadsheet, not a date: fix the formula"
+    match = re.fullmatch(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{2}|[0-9]{4})", text)
+    if match:
+        first, second = int(match.group(1)), int(match.group(2))
+        if first <= 12 < second <= 31:
+            return (f"'{raw}' is not a real date: dates are read day first (dd/mm/yyyy), and this looks "
+                    "like month first (US order)")
+        return f"'{raw}' is not a real date"
+    if any(re.fullmatch(p, text) for p in (_ISO, _NAMED_MONTH)):
+        return f"'{raw}' is not a real date"
+    return f"'{raw}' is not a date (use dd/mm/yyyy)"
 
 
 def parse_date(raw: str) -> dt.date:
-    """A date from dd/mm/yyyy (UK order), yyyy-mm-dd, or an Excel serial day number."""
-    text = str(raw).strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?", text):
-        return _date(int(text[:4]), int(text[5:7]), int(text[8:10]), raw)
-    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-        return _date(year, month, day, raw)
-    if re.fullmatch(r"\d{5}(\.0+)?", text):
-        serial = int(float(text))
-        if 20000 <= serial <= 80000:
-            return EXCEL_EPOCH + dt.timedelta(days=serial)
-    raise ValueProblem(f"'{raw}' is not a date (use dd/mm/yyyy)")
+    """A date from dd/mm/yyyy (UK order), yyyy-mm-dd, 3-Mar-2025, or an Excel serial day number."""
+    text = re.sub(_TIME, "", str(raw).strip()).strip()
+    slashed = re.sub(r"[-.]", "/", text)
+    for pattern, fmt in ((_ISO, "%Y/%m/%d"), (_UK_LONG_YEAR, "%d/%m/%Y"), (_UK_SHORT_YEAR, "%d/%m/%y")):
+        if re.fullmatch(pattern, text):
+            try:
+                return dt.datetime.strptime(slashed, fmt).date()
+            except ValueError:
+                raise ValueProblem(date_reason(raw)) from None
+    if re.fullmatch(_NAMED_MONTH, text):
+        words = text.lower()
+        for pattern, replacement in _MONTH_WORDS:
+            words = re.sub(pattern, replacement, words)
+        for fmt in _MONTH_FORMATS:
+            try:
+                return dt.datetime.strptime(words, fmt).date()
+            except ValueError:
+                continue
+    if re.fullmatch(_SERIAL, text) and EXCEL_SERIAL_RANGE[0] <= int(float(text)) <= EXCEL_SERIAL_RANGE[1]:
+        return EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
+    raise ValueProblem(date_reason(raw))
 
 
-def _date(year: int, month: int, day: int, raw: str) -> dt.date:
-    try:
-        return dt.date(year, month, day)
-    except ValueError as exc:
-        raise ValueProblem(f"'{raw}' is not a real date") from exc
+def is_excel_error(cells: pd.Series) -> pd.Series:
+    """Cells showing a spreadsheet error value such as #REF! or #N/A."""
+    return _text(cells).str.upper().isin(_EXCEL_ERRORS)
 
 
 def parse_flag(raw: str) -> bool:

@@ -9,6 +9,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CORE_MODULES = ["store", "refdata", "refdata_fetch", "ingest", "figures", "networks", "contract", "parsing",
+                "mapping", "readers", "problems", "suppliers", "submissions", "bench",
                 "postcodes", "demo", "setup", "templates", "cli", "palette"]
 
 

@@ -4,12 +4,13 @@ Each read opens a short-lived connection and closes it, so command-line tools ca
 reruns. Every function takes the database path, so two databases never share cached results.
 """
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import config, figures, networks, parsing, store
+from dashboard import config, figures, ingest, networks, parsing, store, submissions, suppliers
 
 # Partners may upload through the command line, which cannot clear this cache: keep entries short.
 TTL_S = 60
@@ -84,6 +85,94 @@ def _reports(db: str, selection: dict[str, Any]) -> tuple[dict[str, Any], dict[s
 def reports(selection: figures.Selection) -> tuple[dict[str, Any], dict[str, Any]]:
     """figures.report for the selection and for the previous period of equal length."""
     return _reports(_db(), figures.selection_dict(selection))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _submission_board(db: str, network_id: str, quarters: tuple[str, ...]) -> pd.DataFrame:
+    with store.connect(db, wait_s=WAIT_S) as con:
+        return submissions.board(con.cursor(), network_id, list(quarters))
+
+
+def submission_board(network_id: str, quarters: list[str]) -> pd.DataFrame:
+    """submissions.board: each institution, dataset and quarter with its active submission or nulls."""
+    return _submission_board(_db(), network_id, tuple(quarters))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _submission_history(db: str, network_id: str, institution_id: str | None) -> pd.DataFrame:
+    with store.connect(db, wait_s=WAIT_S) as con:
+        return submissions.history(con.cursor(), network_id, institution_id)
+
+
+def submission_history(network_id: str, institution_id: str | None = None) -> pd.DataFrame:
+    """Every submission of the network (or one institution), newest first."""
+    return _submission_history(_db(), network_id, institution_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _unclassified_suppliers(db: str, network_id: str) -> pd.DataFrame:
+    with store.connect(db, wait_s=WAIT_S) as con:
+        return suppliers.unclassified(con.cursor(), network_id)
+
+
+def unclassified_suppliers(network_id: str) -> pd.DataFrame:
+    """Suppliers whose spend has no known location, largest spend first (all quarters)."""
+    return _unclassified_suppliers(_db(), network_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _supplier_register(db: str, network_id: str) -> pd.DataFrame:
+    with store.connect(db, wait_s=WAIT_S) as con:
+        return suppliers.register(con.cursor(), network_id)
+
+
+def supplier_register(network_id: str) -> pd.DataFrame:
+    """The network's supplier register."""
+    return _supplier_register(_db(), network_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _spend_coverage(db: str, network_id: str) -> dict[str, Any] | None:
+    with store.connect(db, wait_s=WAIT_S) as con:
+        cur = con.cursor()
+        span = figures.data_quarters(cur, network_id)
+        if span is None:
+            return None
+        return suppliers.coverage(cur, figures.Selection(network_id=network_id, from_quarter=span[0],
+                                                         to_quarter=span[1]))
+
+
+def spend_coverage(network_id: str) -> dict[str, Any] | None:
+    """suppliers.coverage over every quarter of the network's data; None when it has no data."""
+    return _spend_coverage(_db(), network_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _saved_mapping(db: str, network_id: str, institution_id: str, kind: str) -> dict[str, str]:
+    from dashboard import mapping
+
+    with store.connect(db, wait_s=WAIT_S) as con:
+        return mapping.saved_mapping(con.cursor(), network_id, institution_id, kind)
+
+
+def saved_mapping(network_id: str, institution_id: str, kind: str) -> dict[str, str]:
+    """The column mapping (file header -> field) saved with the institution's last file of this kind."""
+    return _saved_mapping(_db(), network_id, institution_id, kind)
+
+
+# A preview holds every typed row of the file: keep only the last few.
+@st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=4)
+def _preview(db: str, network_id: str, institution_id: str, kind: str, quarter: str, data: bytes, file_name: str,
+             mapping: tuple[tuple[str, str], ...] | None) -> ingest.Preview:
+    return ingest.prepare(network_id, institution_id, kind, quarter, data, file_name,
+                          mapping=dict(mapping) if mapping is not None else None, db=Path(db))
+
+
+def preview(network_id: str, institution_id: str, kind: str, quarter: str, data: bytes, file_name: str,
+            mapping: dict[str, str] | None = None) -> ingest.Preview:
+    """ingest.prepare: the checked file, nothing written (mapping None: the institution's saved one)."""
+    return _preview(_db(), network_id, institution_id, kind, quarter, data, file_name,
+                    tuple(sorted(mapping.items())) if mapping is not None else None)
 
 
 @st.cache_data(show_spinner=False)

@@ -8,6 +8,7 @@ from dashboard import figures, parsing
 from dashboard.ui import cache
 
 ALL = "all"
+CHOSEN_NETWORK = "_chosen_network"  # the network last chosen on any page, for the next page
 DEFAULT_QUARTERS = 4  # a year, when the URL does not say
 
 
@@ -20,6 +21,20 @@ class Filters:
     is_demo: bool
     initiative_name: str
     selection: figures.Selection | None
+
+
+NO_NETWORKS_MESSAGE = ("No networks are loaded yet. Define one in a YAML file and load it with "
+                       "`python -m dashboard network load data/networks/<name>.yaml`, or build the "
+                       "synthetic demo with `python -m dashboard demo`.")
+
+
+@dataclass(frozen=True)
+class Network:
+    """The network a page is about."""
+
+    network_id: str
+    name: str
+    is_demo: bool
 
 
 def missing_reference_message() -> str | None:
@@ -73,9 +88,7 @@ def sidebar(page: str) -> Filters | None:
     saved = st.session_state.get(saved_key, {})
     nets = cache.network_list()
     if nets.empty:
-        st.info("No networks are loaded yet. Define one in a YAML file and load it with "
-                "`python -m dashboard network load data/networks/<name>.yaml`, or build the "
-                "synthetic demo with `python -m dashboard demo`.")
+        st.info(NO_NETWORKS_MESSAGE)
         return None
     ids = list(nets["network_id"])
     names = dict(zip(nets["network_id"], nets["name"], strict=True))
@@ -83,9 +96,13 @@ def sidebar(page: str) -> Filters | None:
     net_key, ini_key, q_key, rel_key = (f"{page}_network", f"{page}_initiative", f"{page}_quarters",
                                         f"{page}_release")
 
-    _initial(net_key, saved, _param("network"), ids, (real or ids)[0])
+    # A network chosen since on another page wins over this page's remembered one.
+    chosen = st.session_state.get(CHOSEN_NETWORK)
+    _initial(net_key, {**saved, net_key: chosen} if chosen in ids else saved, _param("network"), ids,
+             (real or ids)[0])
     st.sidebar.selectbox("Network", ids, format_func=names.__getitem__, key=net_key)
     network_id = st.session_state[net_key]
+    st.session_state[CHOSEN_NETWORK] = network_id
     row = nets[nets["network_id"] == network_id].iloc[0]
 
     initiatives = cache.network_members(network_id)["initiatives"]
@@ -146,3 +163,24 @@ def _quarter_range(key: str, saved: dict, quarters: list[str]) -> tuple[str, str
             chosen = tuple(candidate)
             break
     return chosen
+
+
+def network_picker(page: str, container=None) -> Network | None:
+    """A network selectbox (key '<page>_network', seeded from the URL's ?network=); None when none is loaded."""
+    nets = cache.network_list()
+    if nets.empty:
+        st.info(NO_NETWORKS_MESSAGE)
+        return None
+    ids = list(nets["network_id"])
+    names = dict(zip(nets["network_id"], nets["name"], strict=True))
+    real = [n for n, demo in zip(ids, nets["is_demo"], strict=True) if not demo]
+    key = f"{page}_network"
+    # Widget state is dropped when the user visits another page: remember the choice across pages.
+    _initial(key, {key: st.session_state.get(CHOSEN_NETWORK)}, _param("network"), ids, (real or ids)[0])
+    (container or st.sidebar).selectbox("Network", ids, format_func=names.__getitem__, key=key)
+    network_id = st.session_state[key]
+    st.session_state[CHOSEN_NETWORK] = network_id
+    if st.query_params.get("network") != network_id:
+        st.query_params["network"] = network_id
+    row = nets[nets["network_id"] == network_id].iloc[0]
+    return Network(network_id=network_id, name=str(row["name"]), is_demo=bool(row["is_demo"]))

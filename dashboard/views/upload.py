@@ -1,0 +1,314 @@
+"""Upload data: a partner sends a quarterly participants or spend file, sees every problem, then commits it."""
+
+import io
+import re
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import contract, ingest, mapping, parsing, submissions, templates
+from dashboard.ui import cache, widgets
+from dashboard.ui import formatting as fmt
+
+PAGE = "upload"
+KIND_LABELS = submissions.KIND_LABELS
+MAX_MB = ingest.MAX_FILE_BYTES // 2**20
+RECEIPT_KEY = f"_{PAGE}_receipt"
+NOT_USED = ""  # the column choice 'not used'
+SHOWN_ROWS = 10
+WHOLE_FILE_LINES = 20  # problems about the whole file shown as lines; any more go in the table
+PROBLEM_COLUMNS = {
+    "Row": st.column_config.NumberColumn(help="The row in your spreadsheet (the header is row 1).", format="%d",
+                                         width=60),
+    "Column": st.column_config.TextColumn(help="The column as your file names it.", width=170),
+}
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def plain(text: object) -> str:
+    """Text from a file or a person, inert in Markdown: no links, images, emphasis, code or HTML."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def problem_table(problems: list[ingest.Problem]) -> pd.DataFrame:
+    """Problems (or notes) for display: the spreadsheet row, the file's column, what is wrong."""
+    return pd.DataFrame({"Row": [p.row for p in problems], "Column": [p.column or "" for p in problems],
+                         "Problem": [p.message for p in problems]}).astype({"Row": "Int64"})
+
+
+def show_listed(problems: list[ingest.Problem], what: str) -> None:
+    """Problems or notes as plain text (they quote the file), never Markdown.
+
+    About the whole file: one wrapped line each. About cells: a table by row and column, which can be sorted
+    and searched (a grid cuts long text, so the long file-level messages stay out of it).
+    """
+    whole = [p for p in problems if p.row is None][:WHOLE_FILE_LINES]
+    cells = [p for p in problems if p not in whole]
+    if whole:
+        with st.container(border=True, key=f"{PAGE}_{what}_whole_file"):
+            for p in whole:
+                st.text(f"Column '{p.column}': {p.message}" if p.column else p.message[:1].upper() + p.message[1:])
+    if cells:
+        table = problem_table(cells)
+        st.dataframe(table if what == "problems" else table.rename(columns={"Problem": "Note"}), hide_index=True,
+                     key=f"{PAGE}_{what}", placeholder="", column_config=PROBLEM_COLUMNS)
+
+
+def xlsx_bytes(kind: str) -> bytes:
+    out = io.BytesIO()
+    templates.xlsx_workbook(kind).save(out)
+    return out.getvalue()
+
+
+def field_label(name: str) -> str:
+    return "Not used" if name == NOT_USED else f"{name} ({mapping.LABELS.get(name, name)})"
+
+
+def remember(choices_key: str, header: str, widget_key: str) -> None:
+    """Keep a column choice beyond the widget's life: the choice stays once the column is mapped."""
+    st.session_state[choices_key][header] = st.session_state[widget_key]
+
+
+def read_as(auto: ingest.Preview, choices: dict[str, str]) -> dict[str, str] | None:
+    """The mapping to check the file with (header -> field): None for the automatic one (saved, then names)."""
+    if auto.mapping is None:
+        return None
+    headers = set(auto.mapping.fields.values()) | set(auto.mapping.unmapped)
+    chosen = {h: f for h, f in choices.items() if h in headers}
+    if not chosen:
+        return None
+    effective = {h: f for f, h in auto.mapping.fields.items()}
+    for header, name in chosen.items():
+        # The person's choice wins over whatever the header or the field was read as before.
+        effective = {h: f for h, f in effective.items() if h != header and f != name}
+        if name != NOT_USED:
+            effective[header] = name
+    return effective
+
+
+def show_receipt(receipt: dict) -> None:
+    total = f", total {fmt.money(receipt['total_gbp'])}" if receipt["total_gbp"] is not None else ""
+    st.success(f"**Committed as submission {receipt['submission_id']}.** {plural(receipt['rows'], 'row')} "
+               f"accepted{total}. {receipt['superseded_text']}", icon=":material/task_alt:")
+    details = {"Submission": str(receipt["submission_id"]), "File": receipt["file_name"],
+               "Rows accepted": f"{receipt['rows']:,}"}
+    if receipt["total_gbp"] is not None:
+        details["Total spend"] = fmt.money(receipt["total_gbp"])
+    details["Replaces"] = receipt["replaces"]
+    # st.table renders Markdown in its cells; a file name must stay plain text, so st.dataframe.
+    st.dataframe(pd.DataFrame({"Receipt": list(details), "Value": list(details.values())}), hide_index=True,
+                 key=f"{PAGE}_receipt", width=700)
+    st.caption("The file's fingerprint (SHA-256): the same file always gives the same one.")
+    st.code(receipt["sha256"], language=None, wrap_lines=True, width=700)
+    st.caption("Every page's figures include it now"
+               + (", and your column choices are saved for next quarter's file" if receipt["mapping_saved"] else "")
+               + ". To send another file, choose it above.")
+
+
+missing = widgets.missing_reference_message()
+if missing:
+    st.error(missing, icon=":material/database:")
+    st.stop()
+
+st.title("Upload data")
+st.caption("Send your institution's quarterly file. It is checked in full first: you see every problem and "
+           "anything it would replace, and nothing is saved until you press Commit.")
+
+st.subheader("1. What are you sending?")
+where = st.columns([3, 4, 2, 2])
+network = widgets.network_picker(PAGE, container=where[0])
+if network is None:
+    st.stop()
+institutions = cache.network_members(network.network_id)["institutions"]
+if institutions.empty:
+    st.info(f"**{network.name} has no member institutions yet.** Ask the network's coordinator to add yours.",
+            icon=":material/domain_disabled:")
+    st.stop()
+names = dict(zip(institutions["institution_id"], institutions["name"], strict=True))
+if st.session_state.get(f"{PAGE}_institution") not in names:
+    st.session_state[f"{PAGE}_institution"] = next(iter(names))
+institution_id = where[1].selectbox("Your institution", list(names), format_func=names.__getitem__,
+                                    key=f"{PAGE}_institution")
+kind = where[2].selectbox("Dataset", contract.KINDS, format_func=KIND_LABELS.__getitem__, key=f"{PAGE}_kind")
+last_complete = submissions.last_complete_quarter()
+in_progress = parsing.shift_quarter(last_complete, 1)
+quarter_choices = [in_progress, *submissions.recent_quarters(last_complete, 12)[::-1]]
+if st.session_state.get(f"{PAGE}_quarter") not in quarter_choices:
+    st.session_state[f"{PAGE}_quarter"] = last_complete
+quarter = where[3].selectbox(
+    "Quarter", quarter_choices, key=f"{PAGE}_quarter",
+    format_func=lambda q: parsing.quarter_label(q) + (" (in progress)" if q == in_progress else ""),
+    help="The calendar quarter the file reports on: Jan–Mar is Q1, Jul–Sep is Q3. Default: the last complete one.")
+submitted_by = st.columns([3, 8])[0].text_input(
+    "Your email", key=f"{PAGE}_submitted_by", placeholder="name@organisation.org.uk",
+    help="Recorded with the submission, so the coordinator knows whom to ask.").strip()
+email_ok = bool(EMAIL.fullmatch(submitted_by))
+if network.is_demo:
+    st.caption("This is the synthetic demo network: upload here to try things out.")
+
+st.subheader("2. Start from the template")
+st.markdown(f"One row per {'person' if kind == 'participants' else 'payment'}, under the header row. "
+            "An export from your own system with other column names works too: you can say which column is "
+            "which once it is uploaded.")
+buttons = st.container(horizontal=True)
+buttons.download_button("Template (CSV)", templates.csv_bytes(kind), file_name=f"{kind}_template.csv",
+                           mime="text/csv", key=f"{PAGE}_template_csv", icon=":material/download:")
+buttons.download_button("Template (Excel)", xlsx_bytes(kind), file_name=f"{kind}_template.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key=f"{PAGE}_template_xlsx", icon=":material/download:")
+with st.expander(f"What goes in each column of the {KIND_LABELS[kind].lower()} file"):
+    st.table(templates.guide(kind), hide_index=True, border="horizontal")
+
+st.subheader("3. Upload your file")
+upload = st.file_uploader(
+    f"{KIND_LABELS[kind]} file of {names[institution_id]} for {parsing.quarter_label(quarter)}",
+    type=["csv", "xlsx", "xls"], key=f"{PAGE}_file", max_upload_size=MAX_MB,
+    help=f"CSV or Excel (.csv, .xlsx, .xls), up to {MAX_MB} MB.")
+st.caption(f"CSV or Excel, up to {MAX_MB} MB. Dates day first (dd/mm/yyyy); amounts in pounds.")
+
+if upload is not None:
+    st.subheader("4. Check and commit")
+    data = upload.getvalue()
+    choices_key = f"_{PAGE}_choices_{kind}"
+    choices = st.session_state.setdefault(choices_key, {})
+    auto = cache.preview(network.network_id, institution_id, kind, quarter, data, upload.name)
+    user_mapping = read_as(auto, choices)
+    preview = auto if user_mapping is None else cache.preview(network.network_id, institution_id, kind, quarter,
+                                                              data, upload.name, user_mapping)
+    receipt = st.session_state.get(RECEIPT_KEY)
+    if receipt is not None and receipt["sha256"] == preview.sha256 and receipt["where"] == (
+            network.network_id, institution_id, kind, quarter):
+        show_receipt(receipt)
+    else:
+        numbers = iter(st.columns(4))
+        read = not preview.rows.empty  # else the file could not be read into rows at all (yet)
+        next(numbers).metric("Rows", fmt.count(preview.row_count) if read else "–", border=True,
+                             help="Data rows read from the file (a total line at the end is not a row).")
+        if kind == "spend":
+            next(numbers).metric("Total spend", fmt.money(preview.total_gbp or 0) if read else "–", border=True,
+                                 help="The sum of every payment in the file, credits subtracted.")
+        next(numbers).metric("Problems", fmt.count(len(preview.problems)), border=True)
+
+        if preview.mapping is not None:
+            found = preview.mapping
+            asking = list(dict.fromkeys([*found.unmapped, *(h for h in choices if h in found.unmapped
+                                                            or h in found.fields.values())]))
+            saved = cache.saved_mapping(network.network_id, institution_id, kind)
+            # Open when a column needs an answer, and stays open while the person is answering.
+            with st.expander("Your columns and how they are read", expanded=bool(asking and (
+                    found.ambiguous or found.missing_required or any(h in choices for h in asking)))):
+                st.dataframe(pd.DataFrame({
+                    "Your column": list(found.fields.values()),
+                    "Read as": [field_label(f) for f in found.fields],
+                    "Because": ["your choice" if h in choices else "saved from your last file" if saved.get(h) == f
+                                else "template name" if mapping.template_key(h) == f else "recognised name"
+                                for f, h in found.fields.items()],
+                }), hide_index=True, key=f"{PAGE}_mapping")
+                if asking:
+                    st.markdown("**Columns to check.** Say what each holds, or leave it *Not used*:")
+                    options = [NOT_USED, *mapping.fields_of(kind)]
+                    current = {h: f for f, h in found.fields.items()}
+                    for column, header in zip(st.columns(3) * len(asking), asking, strict=False):
+                        key = f"{PAGE}_map_{header}"
+                        if st.session_state.get(key) not in options:
+                            st.session_state[key] = choices.get(header, current.get(header, NOT_USED))
+                        # The header comes from the file: plain text, not a Markdown label.
+                        column.text(header)
+                        column.selectbox(f"What column {plain(header)} holds", options, format_func=field_label,
+                                         key=key, on_change=remember, args=(choices_key, header, key),
+                                         label_visibility="collapsed")
+
+        if preview.problems:
+            st.error(f"**{plural(len(preview.problems), 'problem')} to fix.** Nothing has been saved. Correct "
+                     "the file and upload it again.", icon=":material/error:")
+            show_listed(preview.problems, "problems")
+            st.download_button("Download the list of problems (CSV)", ingest.problems_csv(preview.problems),
+                               file_name=f"problems_{upload.name.rsplit('.', 1)[0]}.csv", mime="text/csv",
+                               key=f"{PAGE}_problems_csv", icon=":material/download:")
+        else:
+            st.success("**No problems found.** Check the first rows below, then commit.",
+                       icon=":material/check_circle:")
+        if preview.notes:
+            st.info(f"**Worth knowing:** {plural(len(preview.notes), 'note')} on this file. None of them stops "
+                    "it being committed.", icon=":material/info:")
+            show_listed(preview.notes, "notes")
+
+        if not preview.rows.empty:
+            shown = [c.name for c in contract.COLUMNS[kind] if preview.mapping and c.name in preview.mapping.fields]
+            st.markdown(f"**The first {min(SHOWN_ROWS, preview.row_count)} rows as read**")
+            st.dataframe(preview.rows[shown].head(SHOWN_ROWS).rename_axis("Row").reset_index(), hide_index=True,
+                         key=f"{PAGE}_rows", placeholder="–", column_config={
+                             "Row": st.column_config.NumberColumn(format="%d"),
+                             **{c.name: st.column_config.DateColumn(format="DD/MM/YYYY")
+                                for c in contract.COLUMNS[kind] if c.kind == "date"},
+                             "amount_gbp": st.column_config.NumberColumn(format="£%.2f")})
+            if kind == "participants":
+                st.caption("Home postcodes are used to find each person's small area and then dropped: only the "
+                           "area (LSOA) and the postcode district, such as B10, are stored.")
+
+        old = preview.supersedes
+        if preview.unchanged:
+            st.info("**This exact file is already the one counted for this quarter.** Committing it again changes "
+                    "nothing.", icon=":material/check_circle:")
+        elif old is not None:
+            st.warning(f"**This file replaces the one already sent for {parsing.quarter_label(quarter)}.** Once you "
+                       "commit, only this file counts for the quarter; the earlier one is kept for the record.",
+                       icon=":material/swap_horiz:")
+            compare = {
+                "File": (old.file_name, upload.name),
+                "Submission": (str(old.submission_id), "not yet committed"),
+                "Sent": (f"{fmt.long_date(old.submitted_at)}, {old.submitted_at:%H:%M}", "now"),
+                "Sent by": (old.submitted_by, submitted_by or "(your email)"),
+                "Rows": (f"{old.row_count:,}", f"{preview.row_count:,}"),
+            }
+            if kind == "spend":
+                compare["Total spend"] = (fmt.money(old.total_gbp or 0), fmt.money(preview.total_gbp or 0))
+            st.dataframe(pd.DataFrame({"": list(compare), "Already sent": [v[0] for v in compare.values()],
+                                       "This file": [v[1] for v in compare.values()]}),
+                         hide_index=True, key=f"{PAGE}_replaces", width=700)
+
+        commit = st.button("Commit", key=f"{PAGE}_commit", type="primary", icon=":material/cloud_upload:",
+                           disabled=not preview.ok or preview.unchanged or not email_ok)
+        if not preview.ok:
+            st.caption("Commit becomes available once the file has no problems.")
+        elif not email_ok and not preview.unchanged:
+            st.caption("Enter your email at the top to commit." if not submitted_by
+                       else "Your email at the top does not look like an email address.")
+        if commit:
+            try:
+                done = ingest.commit(preview, submitted_by)
+            except ingest.IngestError as exc:
+                st.error(f"**Not committed.** {plural(len(exc.problems), 'problem')}:", icon=":material/error:")
+                st.dataframe(problem_table(exc.problems), hide_index=True, key=f"{PAGE}_commit_problems")
+            else:
+                replaced = ", ".join(str(s) for s in done.superseded)
+                st.session_state[RECEIPT_KEY] = {
+                    "where": (network.network_id, institution_id, kind, quarter), "sha256": done.sha256,
+                    "submission_id": done.submission_id, "rows": done.rows, "file_name": done.file_name,
+                    "total_gbp": float(done.total_gbp) if done.total_gbp is not None else None,
+                    "mapping_saved": done.mapping_saved,
+                    "superseded_text": (f"It replaces submission {replaced}, which no longer counts."
+                                        if done.superseded else "It is the first file for this quarter."),
+                    "replaces": f"submission {replaced}" if done.superseded else "nothing",
+                }
+                cache.clear()
+                st.rerun()
+
+st.subheader(f"Files sent by {names[institution_id]}")
+history_df = cache.submission_history(network.network_id, institution_id)
+if history_df.empty:
+    st.caption("None yet.")
+else:
+    st.dataframe(submissions.history_table(history_df).drop(columns=["Institution"]), hide_index=True,
+                 key=f"{PAGE}_history", placeholder="–",
+                 column_config={
+                     "Submission": st.column_config.NumberColumn(format="%d"),
+                     "Sent": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),
+                     "Total £": st.column_config.NumberColumn(format="£%.2f"),
+                     "Replaced by": st.column_config.NumberColumn(format="%d"),
+                 })
+    st.caption("Newest first. A superseded file is kept for the record but no longer counts.")

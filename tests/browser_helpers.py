@@ -1,0 +1,127 @@
+"""The real-browser tier's shared parts: a Streamlit server on a free port, headless Chromium, waits."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+# Harmless: deep links probe /<page>/_stcore/health and get a 404.
+HARMLESS = ("_stcore/health", "_stcore/host-config", "favicon")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, server: subprocess.Popen, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {server.returncode}: {server.stdout.read()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("streamlit did not become healthy")
+
+
+@contextmanager
+def streamlit_server(db: Path) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` on a free port against the database db; yields its URL."""
+    port = free_port()
+    env = {**os.environ, "ANCHOR_DB": str(db)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none"],
+        cwd=REPO_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, server)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@contextmanager
+def chromium():
+    """Headless Chromium from the system packages (the test is skipped where there is none)."""
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium: install it with 'apt-get install -y chromium'")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_page(browser, url: str, height: int = 1000, wait_for: str | None = None, **context):
+    """Open url in a new page; the time returned runs until wait_for (a selector) shows, if given."""
+    page = browser.new_page(viewport={"width": 1600, "height": height}, **context)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    started = time.monotonic()
+    page.goto(url)
+    wait_idle(page)
+    if wait_for:
+        page.locator(wait_for).last.wait_for(timeout=60_000)
+    return page, errors, time.monotonic() - started
+
+
+def wait_idle(page) -> None:
+    page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=60_000)
+    page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=60_000)
+
+
+def real_errors(errors: list[str]) -> list[str]:
+    return [e for e in errors if not any(h in e for h in HARMLESS) and "404" not in e]
+
+
+def assert_clean(page, errors: list[str]) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    assert real_errors(errors) == []
+
+
+def wait_tables(page) -> None:
+    """Wait until every visible st.dataframe has drawn its cells (they load after the script finishes)."""
+    frames = page.locator('[data-testid="stDataFrame"]')
+    for i in range(frames.count()):
+        if not frames.nth(i).is_visible():  # in a closed expander
+            continue
+        frames.nth(i).locator('[data-testid="glide-cell-0-0"]').wait_for(state="attached", timeout=30_000)
+    page.wait_for_timeout(300)  # the canvas paints just after its accessible table fills
+
+
+def metric_value(page, label: str) -> str:
+    """The value of the one metric whose label is exactly `label`."""
+    values = page.evaluate(
+        """(label) => [...document.querySelectorAll('[data-testid="stMetric"]')]
+            .filter(m => m.querySelector('[data-testid="stMetricLabel"]').innerText.trim() === label)
+            .map(m => m.querySelector('[data-testid="stMetricValue"]').innerText.trim())""", label)
+    assert len(values) == 1, f"{len(values)} metrics labelled {label!r}"
+    return values[0]
