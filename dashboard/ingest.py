@@ -576,6 +576,8 @@ def commit(preview: Preview, submitted_by: str | None = None, db: Path | None = 
         if store.run(cur, "institution_lookup", network_id=p.network_id, institution_id=p.institution_id).empty:
             raise IngestError(p.file_name, [Problem(None, None, f"'{p.institution_id}' is not an institution of "
                                                     f"network '{p.network_id}'")])
+        store.run(cur, "submission_slot_claim", network_id=p.network_id, institution_id=p.institution_id,
+                  kind=p.kind, quarter=p.quarter)
         current, sha256 = _active(cur, p.network_id, p.institution_id, p.kind, p.quarter)
         notes = list(p.notes)
         if current is not None and sha256 == p.sha256:

@@ -80,6 +80,8 @@ def run(con: duckdb.DuckDBPyConnection, query: str, /, **params: Any) -> pd.Data
     try:
         result = con.execute(_sql(query), params or None)
         return result.df() if result.description else pd.DataFrame()
+    except duckdb.TransactionException:
+        raise  # a write conflict: write() retries the whole transaction
     except duckdb.Error as exc:
         raise QueryError(f"Query {query}.sql failed: {exc}") from exc
 
@@ -101,16 +103,24 @@ def write(fn: Callable[[duckdb.DuckDBPyConnection], T], path: Path | None = None
                 cur.execute("commit")
                 return value
             except duckdb.TransactionException:
-                cur.execute("rollback")
+                _rollback(cur)
                 if attempt == attempts - 1:
                     raise
                 time.sleep(0.05 * 2**attempt * (1 + random.random()))
             except BaseException:
-                cur.execute("rollback")
+                _rollback(cur)
                 raise
             finally:
                 cur.close()
     raise AssertionError("unreachable")
+
+
+def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
+    # A failed commit has already ended the transaction; there is nothing left to roll back.
+    try:
+        cur.execute("rollback")
+    except duckdb.TransactionException:
+        pass
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:

@@ -27,7 +27,7 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 def plain(text: object) -> str:
     """Text from a file or a person, inert in Markdown: no links, images, emphasis, code or HTML."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:@])", r"\\\1", str(text))
 
 
 def plural(n: int, word: str) -> str:
