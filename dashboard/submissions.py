@@ -9,6 +9,7 @@ from dashboard import contract, parsing, store
 
 RECENT_QUARTERS = 8
 MISSING = "Missing"
+NEVER_SENT = "none sent yet"  # the institution may run no scheme of that kind: not flagged as missing
 KIND_LABELS = {"participants": "Participants", "spend": "Spend"}
 
 
@@ -44,11 +45,14 @@ def grid(board_df: pd.DataFrame, kind: str) -> pd.DataFrame:
     """One dataset's board: an Institution column, then one column per quarter ('Jul–Sep 2026').
 
     A cell says how many rows the file now counted holds and the day it was sent ('68 rows · 3 Oct'),
-    or 'Missing'.
+    'Missing', or NEVER_SENT where the institution has never sent this dataset.
     """
     part = board_df[board_df["kind"] == kind]
     quarters = sorted(part["quarter"].unique())
     cells = part.assign(cell=part.apply(_sent, axis=1) if not part.empty else pd.Series(dtype=str))
+    sent = cells["submission_id"].notna() | cells["last_quarter_sent"].notna()
+    ever = sent.groupby(cells["institution_name"]).transform("any")
+    cells.loc[~ever.astype(bool), "cell"] = NEVER_SENT
     wide = cells.pivot(index="institution_name", columns="quarter", values="cell")
     wide = wide.reindex(columns=quarters).rename(columns=parsing.quarter_label)
     wide.columns.name = None

@@ -274,7 +274,8 @@ def test_submissions_board_shows_new_files_and_whom_to_chase(demo_db):
     sent_on = submission_rows(demo_db)["submitted_at"].iloc[0]
     assert participants_grid.loc[uob, label] == f"3 rows · {sent_on:%-d %b}"
     assert participants_grid.loc[uob, parsing.quarter_label(previous)].startswith("3 rows")
-    assert (participants_grid[label] == submissions.MISSING).any()  # others still missing, and marked
+    # Institutions that have never sent participants are not flagged as missing.
+    assert (participants_grid[label] == submissions.NEVER_SENT).any()
     history = table_with(at, "Submission", "Institution", "Status")
     assert history["Institution"].iloc[0] == uob and history["Sent by"].iloc[0] == "jo@bham.ac.uk"
 

@@ -56,7 +56,8 @@ for kind in submissions.KIND_LABELS:
                  hide_index=True, key=f"{PAGE}_grid_{kind}",
                  column_config={"Institution": st.column_config.TextColumn(pinned=True, width=250),
                                 **{q: st.column_config.TextColumn(width=112) for q in grid.columns[1:]}})
-st.caption("Each cell shows how many rows the file now counted holds and the day it was sent. A file sent again "
+st.caption("Each cell shows how many rows the file now counted holds and the day it was sent; "
+           f"'{submissions.NEVER_SENT}' marks a dataset the institution has never sent. A file sent again "
            "for the same quarter replaces the earlier one.")
 
 st.subheader("Every submission")
