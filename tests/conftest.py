@@ -57,3 +57,29 @@ def demo_db(tmp_path, demo_db_template, monkeypatch) -> Path:
     shutil.copyfile(demo_db_template, path)
     monkeypatch.setenv("ANCHOR_DB", str(path))
     return path
+
+
+@pytest.fixture(scope="module")
+def browser_db(tmp_path_factory, demo_db_template) -> Path:
+    """A copy of the demo database for one browser test module's server."""
+    path = tmp_path_factory.mktemp("browser") / "anchor.duckdb"
+    shutil.copyfile(demo_db_template, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def app_url(browser_db):
+    """The address of a Streamlit server running the app on browser_db."""
+    from tests.browser_helpers import streamlit_server
+
+    with streamlit_server(browser_db) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium from the system packages."""
+    from tests.browser_helpers import chromium
+
+    with chromium() as chromium_browser:
+        yield chromium_browser

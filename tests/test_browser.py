@@ -4,7 +4,6 @@ Screenshots land in tests/artifacts/ for a person to look at. Run alone with `py
 """
 
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -15,10 +14,8 @@ from dashboard.ui import formatting
 from tests.browser_helpers import (
     ARTIFACTS,
     assert_clean,
-    chromium,
     metric_value,
     open_page,
-    streamlit_server,
     wait_idle,
 )
 
@@ -26,25 +23,6 @@ pytestmark = pytest.mark.browser
 
 VIEW = {"network": "birmingham", "from": "2025Q3", "to": "2026Q2"}
 THIRD_CHART = ".js-plotly-plot >> nth=2"
-
-
-@pytest.fixture(scope="module")
-def browser_db(tmp_path_factory, demo_db_template) -> Path:
-    path = tmp_path_factory.mktemp("browser") / "anchor.duckdb"
-    shutil.copyfile(demo_db_template, path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def app_url(browser_db):
-    with streamlit_server(browser_db) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as chromium_browser:
-        yield chromium_browser
 
 
 def _report(db: Path, **selection) -> dict:

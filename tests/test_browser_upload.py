@@ -5,7 +5,6 @@ Screenshots of each step land in tests/artifacts/upload_*.png. Run alone with `p
 
 import csv
 import datetime as dt
-import shutil
 import time
 from pathlib import Path
 
@@ -15,10 +14,8 @@ from dashboard import parsing, store, submissions, templates
 from tests.browser_helpers import (
     ARTIFACTS,
     assert_clean,
-    chromium,
     metric_value,
     open_page,
-    streamlit_server,
     wait_idle,
     wait_tables,
 )
@@ -33,25 +30,6 @@ TALL = 2400  # the whole page in one screenshot (Streamlit scrolls inside its ow
 
 def day(n: int) -> str:
     return f"{FIRST_DAY + dt.timedelta(days=n):%d/%m/%Y}"
-
-
-@pytest.fixture(scope="module")
-def browser_db(tmp_path_factory, demo_db_template) -> Path:
-    path = tmp_path_factory.mktemp("browser_upload") / "anchor.duckdb"
-    shutil.copyfile(demo_db_template, path)
-    return path
-
-
-@pytest.fixture(scope="module")
-def app_url(browser_db):
-    with streamlit_server(browser_db) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as chromium_browser:
-        yield chromium_browser
 
 
 def pick(page, label: str, option: str) -> None:
