@@ -10,7 +10,8 @@ if str(REPO_DIR) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import palette, store  # noqa: E402
+from dashboard import access, palette, store  # noqa: E402
+from dashboard.ui import session  # noqa: E402
 
 VIEWS_DIR = Path(__file__).resolve().parent / "views"
 # The product's mark: ten bars in the decile colours, tallest for the most deprived; then its name.
@@ -33,19 +34,42 @@ st.logo(LOGO_SVG, size="large")
 st.html(PAGE_CSS)
 # The page files live in views/, not pages/: Streamlit would treat a pages/ folder beside this script
 # as a legacy multipage app and, on a fresh server, run a deep-linked page without this entry point.
-page = st.navigation([
-    st.Page(VIEWS_DIR / "overview.py", title="Overview", icon=":material/bar_chart:", default=True,
-            url_path="overview"),
-    st.Page(VIEWS_DIR / "upload.py", title="Upload data", icon=":material/upload_file:", url_path="upload"),
-    st.Page(VIEWS_DIR / "submissions.py", title="Submissions", icon=":material/fact_check:",
-            url_path="submissions"),
-    st.Page(VIEWS_DIR / "suppliers.py", title="Suppliers to classify", icon=":material/storefront:",
-            url_path="suppliers"),
-    st.Page(VIEWS_DIR / "sources.py", title="Data sources & method", icon=":material/menu_book:",
-            url_path="sources"),
-])
+def _page(file: str, title: str, icon: str, **kwargs) -> st.Page:
+    return st.Page(VIEWS_DIR / file, title=title, icon=f":material/{icon}:", url_path=file.removesuffix(".py"),
+                   **kwargs)
+
+
+# Navigation shows what the role may use; each page and the core check the scope again.
+scope = session.current()
+about = [_page("methodology.py", "Methodology", "menu_book"), _page("sources.py", "Data sources", "source")]
+if scope is None:
+    sections = {"": [_page("signin.py", "Sign in", "login", default=True), about[1]]}
+else:
+    sections = {"Results": [
+        _page("overview.py", "Overview", "bar_chart", default=True),
+        _page("initiative.py", "Initiative", "route"),
+        _page("spend.py", "Local spend", "payments"),
+        _page("maps.py", "Maps", "map"),
+        _page("compare.py", "Compare", "compare_arrows"),
+    ]}
+    data = []
+    if scope.role in session.UPLOADERS:
+        data += [_page("upload.py", "Upload data", "upload_file"),
+                 _page("records.py", "Delete records", "person_remove")]
+    if scope.role in session.MANAGERS:
+        data += [_page("submissions.py", "Submissions", "fact_check"),
+                 _page("suppliers.py", "Suppliers to classify", "storefront")]
+    if data:
+        sections["Data"] = data
+    if scope.role in session.MANAGERS:
+        sections["Manage"] = [_page("users.py", "Users", "group"), _page("audit.py", "Audit log", "history")]
+    sections["About"] = about
+    session.account_box(scope)
+page = st.navigation(sections, expanded=True)
 try:
     page.run()
+except access.Denied as exc:
+    st.error(f"**Not available to your account.** {exc}", icon=":material/lock:")
 except store.DatabaseBusy:
     st.warning("**The database is busy.** Another program (usually a command loading or uploading data) "
                "is using it right now. Wait a moment, then reload this page.", icon=":material/hourglass_top:")

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dashboard import config, figures, store
+from dashboard import access, config, figures, maps, store
 
 
 def _time(fn, repeat: int) -> list[float]:
@@ -21,6 +21,31 @@ def _time(fn, repeat: int) -> list[float]:
         fn()
         times.append(time.perf_counter() - start)
     return times
+
+
+def map_payloads(cur, selection: figures.Selection) -> list[tuple[str, float, float, int]]:
+    """For the Maps page's network and England views: (view, query s, figure build s, figure JSON bytes)."""
+    from dashboard.ui import maps as map_figures  # plotly only: no Streamlit
+
+    start = time.perf_counter()
+    lsoa_df = maps.lsoa_figures(cur, selection, scope=access.system())
+    query_s = time.perf_counter() - start
+    districts = store.run(cur, "network_districts", network_id=selection.network_id)["lad24_code"].tolist()
+    rows = []
+    for layer in ("imd_decile", "spend_gbp"):
+        start = time.perf_counter()
+        area_df = lsoa_df[lsoa_df["in_network_area"]]
+        geojson = maps.area_geojson(area_df, selection.imd_release)
+        fig = map_figures.lsoa_map(area_df, layer, geojson, bounds=maps.bounds(geojson),
+                                   districts=maps.lad_outlines(districts))
+        size = map_figures.payload_bytes(fig)
+        rows.append((f"network area ({len(area_df):,} LSOAs), {layer}", query_s, time.perf_counter() - start, size))
+        start = time.perf_counter()
+        fig = map_figures.lsoa_map(lsoa_df, layer, maps.england_url(selection.imd_release),
+                                   districts=maps.ENGLAND_DISTRICTS_URL)
+        size = map_figures.payload_bytes(fig)
+        rows.append((f"England ({len(lsoa_df):,} LSOAs), {layer}", query_s, time.perf_counter() - start, size))
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
                 times = _time(lambda s=sel: figures.report(cur, s), args.repeat)
                 results.append((label, times))
 
+            map_rows = map_payloads(cur, selection)
+
         def open_and_close() -> None:
             with store.connect(db):
                 pass
@@ -57,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     for label, times in results:
         print(f"{label:<40}{times[0]:>12.3f}{statistics.median(times):>12.3f}")
     print(f"{'open the database (connect + migrate)':<40}{open_times[0]:>12.3f}{statistics.median(open_times):>12.3f}")
+    england = maps.ensure_england_geometry()
+    print(f"\n{'map view':<44}{'query (s)':>10}{'build (s)':>10}{'figure JSON':>14}")
+    for label, query_s, build_s, size in map_rows:
+        print(f"{label:<44}{query_s:>10.3f}{build_s:>10.3f}{size / 1e6:>11.2f} MB")
+    for name, info in england.items():
+        print(f"static file {name}: {info['features']:,} features, {info['bytes'] / 1e6:.1f} MB (fetched once)")
     return 0
 
 

@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from dashboard import config, store
+from dashboard import access, config, store
 
 
 def _refdata_load(args: argparse.Namespace) -> int:
@@ -38,7 +38,7 @@ def _network_load(args: argparse.Namespace) -> int:
     from dashboard import networks
 
     for path in args.files:
-        network_id = networks.load(Path(path))
+        network_id = networks.load(Path(path), scope=_operator())
         print(f"Loaded network '{network_id}' from {path}")
     return 0
 
@@ -70,7 +70,7 @@ def _ingest(args: argparse.Namespace) -> int:
     from dashboard import ingest
 
     receipt = ingest.ingest(args.network, args.institution, args.kind, args.quarter, Path(args.file),
-                            submitted_by=args.by, mapping=_column_map(args.map))
+                            submitted_by=args.by, mapping=_column_map(args.map), scope=_operator())
     print(f"Read {receipt.file_name} as {receipt.format}.")
     renamed = [f"'{source}' as {name}" for name, source in receipt.mapping.items() if source != name]
     if renamed:
@@ -102,9 +102,23 @@ def _submissions(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(args: argparse.Namespace) -> int:
-    from dashboard import figures
+def _report_scope(args: argparse.Namespace) -> access.Scope:
+    """The operator's scope, or with --as-role the scope such a reader of this network would have."""
+    if args.as_role is None:
+        return _operator()
+    if args.as_role == "partner" and not args.institution:
+        raise SystemExit("--as-role partner needs --institution (the partner's own)")
+    if args.as_role == "funder":
+        return access.Scope("cli:as-funder", "funder",
+                            grants=frozenset({(args.network, args.initiative)}))
+    return access.Scope(f"cli:as-{args.as_role}", args.as_role, args.network,
+                        args.institution if args.as_role == "partner" else None)
 
+
+def _report(args: argparse.Namespace) -> int:
+    from dashboard import figures, reports
+
+    sections = [s for s in (args.sections or ",".join(reports.SECTIONS)).split(",") if s]
     with store.connect() as con:
         cur = con.cursor()
         span = figures.data_quarters(cur, args.network)
@@ -113,7 +127,7 @@ def _report(args: argparse.Namespace) -> int:
             network_id=args.network, initiative_id=args.initiative, institution_id=args.institution,
             from_quarter=args.from_quarter or default_from, to_quarter=args.to_quarter or default_to,
             imd_release=args.release)
-        result = figures.report(cur, selection)
+        result = reports.view(cur, _report_scope(args), selection, sections if args.json else ())
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -155,7 +169,7 @@ def _suppliers_list(args: argparse.Namespace) -> int:
     from dashboard import suppliers
 
     with store.connect() as con:
-        df = suppliers.register(con.cursor(), args.network)
+        df = suppliers.register(con.cursor(), args.network, scope=_operator())
     if df.empty:
         print(f"No suppliers registered for network '{args.network}' yet. "
               "Add some with: python -m dashboard suppliers load --network N FILE")
@@ -174,7 +188,7 @@ def _suppliers_unclassified(args: argparse.Namespace) -> int:
     except parsing.ValueProblem as exc:
         raise store.StoreError(str(exc)) from exc
     with store.connect() as con:
-        df = suppliers.unclassified(con.cursor(), args.network, date_from, date_to)
+        df = suppliers.unclassified(con.cursor(), args.network, date_from, date_to, scope=_operator())
     if args.csv:
         # Ready to fill in and load back with 'suppliers load' (extra columns are ignored).
         out = df.drop(columns=["supplier_key"]).assign(supplier_postcode="", supplier_lsoa_code="", is_sme="",
@@ -196,9 +210,100 @@ def _suppliers_load(args: argparse.Namespace) -> int:
     from dashboard import suppliers
 
     path = Path(args.file)
-    summary = suppliers.load_file(args.network, path.read_bytes(), path.name, args.by or getpass.getuser())
+    summary = suppliers.load_file(args.network, path.read_bytes(), path.name, args.by or getpass.getuser(),
+                                  scope=_operator())
     print(f"Registered {summary.rows} supplier(s) from {path.name} for network '{args.network}': "
           f"{summary.added} new, {summary.updated} updated.")
+    return 0
+
+
+def _operator():
+    """The command line acts as the machine's operator: full rights, audited as cli:<os user>."""
+
+    return access.system()
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    """A password from the first line of stdin, or asked twice without echo."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise store.StoreError("The two passwords differ; nothing was changed.")
+    return first
+
+
+def _user_add(args: argparse.Namespace) -> int:
+
+    password = None if args.sso_only else _new_password(args)
+    user = access.create_user(_operator(), args.email, args.role, password, network_id=args.network,
+                              institution_id=args.institution, initiatives=args.initiative)
+    where = ", ".join(f"{k} {v}" for k, v in (("network", user.network_id), ("institution", user.institution_id))
+                      if v)
+    grants = ", ".join(f"{n}{'/' + i if i else ' (whole network)'}" for n, i in user.grants)
+    print(f"Added {user.role} {user.email}" + (f" ({where})" if where else "") + (f"; sees {grants}" if grants else "")
+          + ("; signs in by single sign-on only" if password is None else "") + ".")
+    return 0
+
+
+def _user_list(args: argparse.Namespace) -> int:
+
+    with store.connect() as con:
+        df = access.list_users(_operator(), con.cursor(), args.network)
+    if df.empty:
+        print("No accounts yet. Add one with: python -m dashboard user add --email E --role R")
+        return 0
+    df["created_at"] = df["created_at"].dt.strftime("%Y-%m-%d %H:%M")
+    print(df.to_string(index=False))
+    return 0
+
+
+def _user_disable(args: argparse.Namespace) -> int:
+
+    user = access.disable_user(_operator(), args.email)
+    print(f"Disabled {user.email}: it can no longer sign in.")
+    return 0
+
+
+def _user_password(args: argparse.Namespace) -> int:
+
+    access.set_password(_operator(), args.email, _new_password(args))
+    print(f"Changed the password of {args.email.strip().lower()}.")
+    return 0
+
+
+def _user_grant(args: argparse.Namespace) -> int:
+
+    user = access.grant(_operator(), args.email, args.network, args.initiative)
+    print(f"{user.email} now sees: " + ", ".join(f"{n}{'/' + i if i else ' (whole network)'}" for n, i in user.grants))
+    return 0
+
+
+def _participant_delete(args: argparse.Namespace) -> int:
+    from dashboard import erasure
+
+    count = erasure.delete_participant(_operator(), args.network, args.institution, args.ref)
+    if not count:
+        print(f"No records of that participant in institution '{args.institution}'; nothing was deleted "
+              "(the request is in the audit log).")
+        return 1
+    print(f"Deleted {count} record(s) of that participant from institution '{args.institution}'. The audit log "
+          "keeps the count, not the reference.")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from dashboard import audit
+
+    with store.connect() as con:
+        df = audit.log(con.cursor(), args.network, scope=_operator(), limit=args.limit)
+    if df.empty:
+        print(f"Nothing in the audit log of network '{args.network}' yet.")
+        return 0
+    df["logged_at"] = df["logged_at"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    print(df.drop(columns=["audit_id", "network_id"]).fillna("").to_string(index=False))
     return 0
 
 
@@ -251,7 +356,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_quarter", help="first quarter, e.g. 2024Q1 (default: first with data)")
     p.add_argument("--to", dest="to_quarter", help="last quarter (default: last with data)")
     p.add_argument("--release", default="IoD2025", choices=["IoD2025", "IoD2019"])
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help="print JSON: the report and every section the pages show")
+    p.add_argument("--sections", help="with --json, only these comma-separated sections (default: all)")
+    p.add_argument("--as-role", choices=["coordinator", "partner", "funder", "public"],
+                   help="print the figures as that reader of the network sees them (funder, public: "
+                        "disclosure-controlled)")
     p.set_defaults(func=_report)
 
     p = sub.add_parser("demo", help="create the synthetic demo networks through the normal ingest")
@@ -278,6 +387,45 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--by", help="who is updating (default: your user name)")
     p.add_argument("file")
     p.set_defaults(func=_suppliers_load)
+
+    users = sub.add_parser("user", help="sign-in accounts").add_subparsers(dest="action", required=True)
+    p = users.add_parser("add", help="add an account; the password is asked for, never shown")
+    p.add_argument("--email", required=True)
+    p.add_argument("--role", required=True, choices=["admin", "coordinator", "partner", "funder"])
+    p.add_argument("--network", help="coordinator, partner: their network; funder: the network they see")
+    p.add_argument("--institution", help="partner: their institution")
+    p.add_argument("--initiative", action="append", default=[],
+                   help="funder: an initiative they see (repeatable; default: the whole network)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.add_argument("--sso-only", action="store_true", help="no password: signs in by single sign-on only")
+    p.set_defaults(func=_user_add)
+    p = users.add_parser("list", help="list accounts")
+    p.add_argument("--network", help="only this network's accounts")
+    p.set_defaults(func=_user_list)
+    p = users.add_parser("disable", help="stop an account signing in")
+    p.add_argument("--email", required=True)
+    p.set_defaults(func=_user_disable)
+    p = users.add_parser("password", help="set a new password for an account")
+    p.add_argument("--email", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    p.set_defaults(func=_user_password)
+    p = users.add_parser("grant", help="let a funder see a network or one of its initiatives")
+    p.add_argument("--email", required=True)
+    p.add_argument("--network", required=True)
+    p.add_argument("--initiative", help="one initiative (default: the whole network)")
+    p.set_defaults(func=_user_grant)
+
+    part = sub.add_parser("participant", help="data-subject requests").add_subparsers(dest="action", required=True)
+    p = part.add_parser("delete", help="delete every record of one participant of an institution, by reference")
+    p.add_argument("--network", required=True)
+    p.add_argument("--institution", required=True)
+    p.add_argument("--ref", required=True, help="the participant's reference, as in the institution's uploads")
+    p.set_defaults(func=_participant_delete)
+
+    p = sub.add_parser("audit", help="a network's audit log, newest first")
+    p.add_argument("--network", required=True)
+    p.add_argument("--limit", type=int, default=200)
+    p.set_defaults(func=_audit)
 
     p = sub.add_parser("templates", help="write the upload templates (CSV and XLSX)")
     p.add_argument("--out", default=str(config.DATA_DIR / "templates"))

@@ -81,6 +81,9 @@ PARTICIPANT_COLUMNS = (
            "07/04/2025"),
     Column("employer", "text", False, "Employing institution or organisation, if known.",
            "University Hospitals Birmingham NHS Foundation Trust"),
+    Column("in_post_6_months", "flag", False,
+           "Still in the job six months after the job start, where you follow up; leave blank if not "
+           "followed up.", "Yes", YES_NO),
     Column("age_band", "choice", False, "Equality monitoring (optional).", "25-34", AGE_BANDS),
     Column("gender", "choice", False, "Equality monitoring (optional).", "Female", GENDERS),
     Column("ethnicity", "choice", False, "Equality monitoring (optional), ONS high-level groups.",

@@ -28,6 +28,9 @@ PROGRAMMES = {
 }
 SUPPLY_CHAIN = {"birmingham": "buy-local", "london": None}
 EMPLOYERS = {"birmingham": ["uhb", "bcc", "uob", "midland-heart"], "london": ["barts", "lbth", "qmul"]}
+# Of job starters whose six months are up, the share followed up, and of those the share still in post.
+FOLLOWED_UP, STILL_IN_POST = 0.7, 0.82
+SIX_MONTHS = dt.timedelta(days=183)
 
 _SUPPLIER_WORDS = (
     ["Digbeth", "Balsall", "Aston", "Sparkbrook", "Kings Heath", "Erdington", "Moseley", "Acocks", "Hockley",
@@ -62,6 +65,8 @@ def participant_files(network_id: str, pool: pd.DataFrame, rng: np.random.Genera
     """(institution, quarter, rows) for every participants file the network's partners upload."""
     files = []
     serial = 0
+    # Follow-ups draw from their own stream, so adding them left every other generated value as it was.
+    follow_up = np.random.default_rng([SEED, DEMO_NETWORKS.index(network_id), 1])
     for initiative_id, plan in PROGRAMMES[network_id].items():
         for q_index, quarter in enumerate(QUARTERS):
             for institution_id in plan["partners"]:
@@ -77,6 +82,9 @@ def participant_files(network_id: str, pool: pd.DataFrame, rng: np.random.Genera
                         job = completion + dt.timedelta(days=int(rng.integers(7, 60)))
                     completion = completion if completion and completion <= last_day else None
                     job = job if job and completion and job <= last_day else None
+                    in_post = ""
+                    if job and job + SIX_MONTHS <= last_day and follow_up.random() < FOLLOWED_UP:
+                        in_post = "Yes" if follow_up.random() < STILL_IN_POST else "No"
                     rows.append({
                         "participant_ref": f"{initiative_id[:3].upper()}-{institution_id.upper()}-{serial:05d}",
                         "initiative": initiative_id,
@@ -86,6 +94,7 @@ def participant_files(network_id: str, pool: pd.DataFrame, rng: np.random.Genera
                         "completion_date": _fmt(completion),
                         "job_start_date": _fmt(job),
                         "employer": "" if job is None else str(rng.choice(EMPLOYERS[network_id])),
+                        "in_post_6_months": in_post,
                         "age_band": str(rng.choice(contract.AGE_BANDS[:5], p=[0.34, 0.28, 0.22, 0.14, 0.02])),
                         "gender": str(rng.choice(contract.GENDERS[:2] + ("Prefer not to say",), p=[0.55, 0.42, 0.03])),
                         "ethnicity": str(rng.choice(contract.ETHNIC_GROUPS[:5], p=[0.36, 0.16, 0.06, 0.38, 0.04])),
@@ -198,8 +207,39 @@ def build(*, progress: bool = True, db: Path | None = None, out_dir: Path | None
         unchanged += receipt.unchanged
         committed += not receipt.unchanged
         rows_total += receipt.rows
+    accounts = demo_accounts(db)
     return {"networks": list(DEMO_NETWORKS), "files": len(planned), "committed": committed,
-            "unchanged": unchanged, "rows": rows_total, "quarters": f"{QUARTERS[0]} to {QUARTERS[-1]}"}
+            "unchanged": unchanged, "rows": rows_total, "quarters": f"{QUARTERS[0]} to {QUARTERS[-1]}",
+            "accounts": accounts}
+
+
+def demo_accounts(db: Path | None = None) -> list[str]:
+    """One account per role for the demo networks, made once; their shared password is printed that once only."""
+    import secrets
+    import sys
+
+    from dashboard import access
+
+    plan = [("admin@demo.example", "admin", None, None)]
+    for network_id in DEMO_NETWORKS:
+        partner = next(iter(PROGRAMMES[network_id].values()))["partners"][0]
+        plan += [(f"coordinator@{network_id}.demo.example", "coordinator", network_id, None),
+                 (f"partner@{network_id}.demo.example", "partner", network_id, partner),
+                 (f"funder@{network_id}.demo.example", "funder", network_id, None)]
+    with store.connect(db) as con:
+        if access.get_user(con.cursor(), plan[0][0]) is not None:
+            return [email for email, *_ in plan]
+    password = secrets.token_urlsafe(12)
+    operator = access.system(DEMO_USER)
+    for email, role, network_id, institution_id in plan:
+        access.create_user(operator, email, role, password, network_id=network_id, institution_id=institution_id,
+                           db=db)
+    print("\nDemo accounts (synthetic demo only: change or disable them before real data goes in):\n"
+          + "".join(f"  {role:<12} {email}\n" for email, role, *_ in plan)
+          + f"  password for all of them, shown this once: {password}\n"
+          "Sign in on the dashboard's sign-in page with one of these emails and that password. Set a new one "
+          "with: python -m dashboard user password --email EMAIL\n", file=sys.stderr, flush=True)
+    return [email for email, *_ in plan]
 
 
 def exists(con) -> bool:

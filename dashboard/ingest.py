@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dashboard import contract, parsing, postcodes, readers, store
+from dashboard import access, audit, contract, parsing, postcodes, readers, store
 from dashboard import mapping as colmap
 from dashboard.problems import Problem, problems_csv, safe_for_spreadsheet
 
@@ -213,6 +213,11 @@ def check(kind: str, table: pd.DataFrame, *, today: dt.date | None = None,
             early = typed[name].notna() & typed["start_date"].notna() & (typed[name] < typed["start_date"])
             problems += _listed(typed.index[early.to_numpy(dtype=bool)], columns.get(name, name),
                                 lambda r: "is before the start date")
+        # Being in post six months on means nothing without a job start to count from.
+        orphan = typed["in_post_6_months"].notna() & ~_given(table, "job_start_date")
+        problems += _listed(typed.index[orphan.to_numpy(dtype=bool)],
+                            columns.get("in_post_6_months", "in_post_6_months"),
+                            lambda r: "is given but there is no job start date: leave it blank, or give the date")
     return typed, problems
 
 
@@ -413,8 +418,9 @@ def _active(cur: duckdb.DuckDBPyConnection, network_id: str, institution_id: str
 
 def prepare(network_id: str, institution_id: str, kind: str, quarter: str, data: bytes, file_name: str,
             mapping: MappingType[str, str] | None = None, db: Path | None = None,
-            today: dt.date | None = None) -> Preview:
+            today: dt.date | None = None, *, scope: access.Scope) -> Preview:
     """Read, map and check a file against the contract and the database; write nothing."""
+    access.require_upload(scope, network_id, institution_id)
     preview = Preview(network_id, institution_id, kind, quarter, file_name, hashlib.sha256(data).hexdigest())
     if kind not in contract.KINDS:
         preview.problems = [Problem(None, None, f"kind must be one of {', '.join(contract.KINDS)}")]
@@ -565,8 +571,13 @@ def _duplicates(typed: pd.DataFrame) -> tuple[int, list[Problem]]:
     return repeats, notes
 
 
-def commit(preview: Preview, submitted_by: str | None = None, db: Path | None = None) -> Receipt:
+def commit(preview: Preview, submitted_by: str | None = None, db: Path | None = None, *,
+           scope: access.Scope) -> Receipt:
     """Save a checked upload as one submission, all or nothing, superseding whatever is active by then."""
+    access.require_upload(scope, preview.network_id, preview.institution_id)
+    # A signed-in person uploads as themselves; only the operator may name someone else.
+    if scope.role != access.SYSTEM:
+        submitted_by = scope.actor
     if preview.problems:
         raise IngestError(preview.file_name, preview.problems)
     p = preview
@@ -605,6 +616,12 @@ def commit(preview: Preview, submitted_by: str | None = None, db: Path | None = 
         saved = bool(p.mapping and p.mapping.user)
         if saved:
             colmap.save_mapping(cur, submission_id, p.network_id, p.institution_id, p.kind, p.mapping)
+        audit.record(cur, scope, "upload", p.network_id, p.institution_id, {
+            "submission_id": submission_id, "kind": p.kind, "quarter": p.quarter, "file_name": p.file_name,
+            "rows": p.row_count, "sha256": p.sha256})
+        if current is not None:
+            audit.record(cur, scope, "supersede", p.network_id, p.institution_id, {
+                "submission_id": current.submission_id, "superseded_by": submission_id})
         return Receipt(submission_id, p.file_name, p.sha256, p.kind, p.quarter, p.row_count, p.total_gbp,
                        superseded=[current.submission_id] if current else [], notes=notes,
                        duplicate_rows=p.duplicate_rows, mapping=mapping, mapping_saved=saved, format=p.format)
@@ -615,10 +632,15 @@ def commit(preview: Preview, submitted_by: str | None = None, db: Path | None = 
 def ingest(network_id: str, institution_id: str, kind: str, quarter: str, file: Path | None = None, *,
            data: bytes | None = None, file_name: str | None = None, submitted_by: str | None = None,
            db: Path | None = None, today: dt.date | None = None,
-           mapping: MappingType[str, str] | None = None) -> Receipt:
-    """Check a participants or spend file and commit it as one submission, all or nothing."""
+           mapping: MappingType[str, str] | None = None, scope: access.Scope | None = None) -> Receipt:
+    """Check a participants or spend file and commit it as one submission, all or nothing.
+
+    For the command line, the demo and tests: scope None is the operator's (access.system()).
+    """
+    scope = scope or access.system()
     if data is None:
         data = Path(file).read_bytes()
     file_name = file_name or Path(file).name
-    preview = prepare(network_id, institution_id, kind, quarter, data, file_name, mapping=mapping, db=db, today=today)
-    return commit(preview, submitted_by=submitted_by, db=db)
+    preview = prepare(network_id, institution_id, kind, quarter, data, file_name, mapping=mapping, db=db, today=today,
+                      scope=scope)
+    return commit(preview, submitted_by=submitted_by, db=db, scope=scope)

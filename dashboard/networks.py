@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from dashboard import contract, store
+from dashboard import access, audit, contract, disclosure, store
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -68,14 +68,20 @@ def read_definition(path: Path) -> dict[str, Any]:
                 problems.append(f"{where}: '{key}' must be a date like 2024-10-01")
         if ini.get("start") is None:
             problems.append(f"{where}: 'start' is missing")
+    try:
+        disclosure_rule_of(doc)
+    except (TypeError, disclosure.DisclosureError) as exc:
+        problems.append(f"disclosure: expected a mapping like {{threshold: 5}} ({exc})")
     if problems:
         raise NetworkError(f"{path}:\n  " + "\n  ".join(problems))
     return doc
 
 
-def load(path: Path, db: Path | None = None) -> str:
-    """Create or update a network from its YAML file; return its id."""
+def load(path: Path, db: Path | None = None, *, scope: access.Scope | None = None) -> str:
+    """Create or update a network from its YAML file; return its id. scope None is the operator's."""
+    scope = scope or access.system()
     doc = read_definition(path)
+    settings = access.read_network_access(doc, str(path))
 
     def apply(cur: duckdb.DuckDBPyConnection) -> str:
         known = set(store.run(cur, "lad_codes")["lad24_code"])
@@ -87,6 +93,11 @@ def load(path: Path, db: Path | None = None) -> str:
         if unknown:
             raise NetworkError(f"{path}: local_districts has unknown LAD 2024 codes: {', '.join(unknown)}")
         network_id = doc["id"]
+        # A new network is an administrator's to create; its coordinator may update it.
+        if network_id in set(store.run(cur, "networks")["network_id"]):
+            access.require_manage(scope, network_id)
+        else:
+            access.require_admin(scope)
         used = store.run(cur, "institutions_with_submissions", network_id=network_id)["institution_id"]
         dropped = set(used) - {inst["id"] for inst in doc["institutions"]}
         if dropped:
@@ -111,9 +122,31 @@ def load(path: Path, db: Path | None = None) -> str:
                      "end_date", "description"]))
         for query in ("network_lad_insert", "institution_insert", "initiative_insert"):
             store.run(cur, query)
+        store.run(cur, "network_disclosure_set", network_id=network_id,
+                  disclosure_threshold=disclosure_rule_of(doc).threshold)
+        access.save_network_access(cur, network_id, settings)
+        audit.record(cur, scope, "network.load", network_id, detail={
+            "file": Path(path).name, "institutions": len(doc["institutions"]),
+            "initiatives": len(doc.get("initiatives") or []), "public_view": settings["public_view"]})
         return network_id
 
     return store.write(apply, db)
+
+
+def disclosure_rule_of(doc: dict[str, Any]) -> disclosure.Rule:
+    """The disclosure rule a network definition asks for (UK official-statistics default: threshold 5)."""
+    rule = doc.get("disclosure") or {}
+    if not isinstance(rule, dict):
+        raise disclosure.DisclosureError(f"not {rule!r}")
+    return disclosure.Rule(**rule)
+
+
+def disclosure_rule(con: duckdb.DuckDBPyConnection, network_id: str) -> disclosure.Rule:
+    """The disclosure rule in force for a network's funder and public figures."""
+    found = store.run(con, "network_disclosure", network_id=network_id)
+    if found.empty or pd.isna(found["disclosure_threshold"].iloc[0]):
+        return disclosure.DEFAULT_RULE
+    return disclosure.Rule(int(found["disclosure_threshold"].iloc[0]))
 
 
 def list_networks(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -14,6 +14,8 @@ DECILE_COLOURS = {
     9: "#7eccbb",
     10: "#aadeb7",
 }
+# Quintiles take the colour of their more deprived decile, so quintile 1 (Core20) matches decile 1.
+QUINTILE_COLOURS = {q: DECILE_COLOURS[2 * q - 1] for q in range(1, 6)}
 # Areas outside England's IMD, and locations that could not be placed, never take a decile colour.
 NON_DECILE_COLOUR = "#9e9e9e"
 TEXT_COLOUR = "#1f2933"

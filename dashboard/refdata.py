@@ -86,6 +86,17 @@ _SOURCES = (
             ("local_authority_districts_*2024_boundaries_uk_buc*.gpkg",
              "local_authority_districts_*2024_boundaries_uk_buc*.geojson")),
 )
+# Wales's and Scotland's own indices: loaded when present, never required (England's figures do not need them).
+_NATION_SOURCES = (
+    _Source("wimd2019", "ONS Index of Multiple Deprivation (December 2019) Lookup in Wales: WIMD 2019 ranks (csv)",
+            "wimd/ons_imd_dec2019_lookup_wales/006.csv",
+            ("imd_dec_2019_lookup_in_wales*.csv",
+             "index_of_multiple_deprivation_(december_2019)_lookup_in_wales*.csv")),
+    _Source("simd2020v2", "Scottish Index of Multiple Deprivation 2020v2 ranks (xlsx)",
+            "simd/SIMD+2020v2+-+ranks.xlsx",
+            ("simd*2020v2*ranks*.xlsx",)),
+)
+OPTIONAL_DATASETS = tuple(source.dataset for source in _NATION_SOURCES)
 _CODEPOINT_WHAT = "OS Code-Point Open (Data/CSV/<area>.csv[.gz] files, or codepo_gb.zip)"
 _NSPL_NAMES = ("nspl*.csv", "onspd*.csv", "nspl*.zip", "onspd*.zip")
 
@@ -106,7 +117,7 @@ def locate(source_dir: Path, *, required: bool = True) -> dict[str, list[Path]]:
     )
     found: dict[str, list[Path]] = {}
     missing = []
-    for source in _SOURCES:
+    for source in _SOURCES + _NATION_SOURCES:
         if (source_dir / source.path).is_file():
             found[source.dataset] = [source_dir / source.path]
             continue
@@ -117,7 +128,7 @@ def locate(source_dir: Path, *, required: bool = True) -> dict[str, list[Path]]:
             )
         if matches:
             found[source.dataset] = [source_dir / matches[0]]
-        else:
+        elif source.dataset not in OPTIONAL_DATASETS:
             missing.append(f"{source.path} ({source.what})")
     codepoint = _codepoint_files(every)
     if codepoint:
@@ -312,6 +323,60 @@ def _lsoa11_lsoa21(path: Path, rel: str) -> pd.DataFrame:
     return df
 
 
+def nation_decile(rank: int, area_count: int, index_name: str) -> int:
+    """An area's decile within its own nation, by the rule its publisher uses (1 = most deprived 10%)."""
+    if index_name == "WIMD2019":
+        # Welsh Government: the most deprived 10% are ranks 1-191 of 1,909, so each cut-off rounds up.
+        return (rank - 1) * 10 // area_count + 1
+    if index_name == "SIMD2020v2":
+        # Scottish Government: decile = ceil(rank x 10 / 6,976), so decile 1 is ranks 1-697.
+        return -(-rank * 10 // area_count)
+    raise RefdataError(f"No decile rule for the index '{index_name}'.")
+
+
+def _ranked(df: pd.DataFrame, rel: str, index_name: str) -> pd.DataFrame:
+    """Check the ranks run 1..n once each, then add each area's decile within its nation."""
+    ranks = pd.to_numeric(df["rank"], errors="coerce")
+    if ranks.isna().any() or sorted(ranks.astype("int64")) != list(range(1, len(df) + 1)):
+        raise RefdataError(f"{rel}: the ranks are not 1 to {len(df):,} once each; is it the whole published file?")
+    df = df.assign(rank=ranks.astype("int64"))
+    df["decile"] = [nation_decile(rank, len(df), index_name) for rank in df["rank"]]
+    return df
+
+
+def _wimd(path: Path, rel: str) -> pd.DataFrame:
+    """WIMD 2019 overall rank of every Welsh LSOA 2011, as ONS's lookup publishes it (no decile column)."""
+    df = _read_csv(path, rel, {
+        "area_code": ("lsoa11cd", "lsoa11_code"),
+        "area_name": ("lsoa11nm", "lsoa11_name"),
+        "lad_code": ("ladcd", "lad19cd", "lad_code"),
+        "lad_name": ("ladnm", "lad19nm", "lad_name"),
+        "rank": ("wimd_2019", "wimd19", "wimd_2019_rank"),
+    })
+    _require(df, rel, unique="area_code", pattern={"area_code": r"^W01\d{6}$"})
+    df = _ranked(df, rel, "WIMD2019")
+    return df.assign(index_name="WIMD2019", nation="Wales", population_total=None, population_working_age=None)
+
+
+def _simd(path: Path, rel: str) -> pd.DataFrame:
+    """SIMD 2020v2 overall rank and published populations of every Scottish data zone 2011."""
+    df = _read_sheet(path, rel, "SIMD 2020v2 ranks", {
+        "area_code": "Data_Zone",
+        "lad_name": "Council_area",
+        "population_total": "Total_population",
+        "population_working_age": "Working_age_population",
+        "rank": "SIMD2020v2_Rank",
+    })
+    _require(df, rel, unique="area_code", pattern={"area_code": r"^S01\d{6}$"})
+    df = _ranked(df, rel, "SIMD2020v2")
+    return df.astype({"population_total": "float64", "population_working_age": "float64"}).assign(
+        index_name="SIMD2020v2", nation="Scotland", area_name=None, lad_code=None)
+
+
+_NATION_COLUMNS = ["index_name", "nation", "area_code", "area_name", "lad_code", "lad_name", "rank", "decile",
+                   "population_total", "population_working_age"]
+
+
 # --- polygons -------------------------------------------------------------------------------------------------------
 
 _POLYGON_COLUMNS = {
@@ -498,11 +563,15 @@ def _postcodes_from_nspl(paths: list[Path], progress: bool) -> pd.DataFrame:
     df = df.assign(postcode=_normalised(df["postcode"]), nation=_nation_of(country.fillna("")),
                    lsoa_method="nspl")
     in_ew = df["nation"].isin(["England", "Wales"])
+    # For Scotland NSPL's 2011 LSOA column holds the 2011 data zone, the area SIMD ranks.
+    df["data_zone_code"] = df["lsoa11_code"].astype(object).where(
+        df["nation"].eq("Scotland") & df["lsoa11_code"].fillna("").str.match(r"^S01\d{6}$"), None)
     for column in ("lsoa21_code", "lsoa11_code"):
         df[column] = df[column].where(in_ew & df[column].fillna("").str.match(_LSOA_CODE))
     usable = df["postcode"].notna() & df["nation"].notna() & (df["lsoa21_code"].notna() | ~in_ew)
     df = df[usable].drop_duplicates("postcode")
-    return df[["postcode", "lsoa21_code", "lsoa11_code", "nation", "lsoa_method"]].reset_index(drop=True)
+    return df[["postcode", "lsoa21_code", "lsoa11_code", "nation", "lsoa_method", "data_zone_code"]].reset_index(
+        drop=True)
 
 
 def _with_nspl(geography_df: pd.DataFrame, nspl_df: pd.DataFrame) -> pd.DataFrame:
@@ -638,8 +707,13 @@ def load(source_dir: Path, db: Path | None = None, *, progress: bool = True, for
                            ignore_index=True)
         lad_df = pd.DataFrame(inputs.polygons("lad24").drop(columns="geometry"))
         lad_df["nation"] = _nation_of(lad_df["lad24_code"])
+        nation_frames = [inputs.table(dataset, read, cache=True)[_NATION_COLUMNS]
+                         for dataset, read in (("wimd2019", _wimd), ("simd2020v2", _simd)) if dataset in files]
+        nation_imd_df = (pd.concat(nation_frames, ignore_index=True) if nation_frames
+                         else pd.DataFrame(columns=_NATION_COLUMNS))
         tables = {
             "ref_imd": imd_df,
+            "ref_nation_imd": nation_imd_df,
             "ref_lsoa21": inputs.table("lsoa21_lookup", _lsoa21),
             "ref_lsoa11": inputs.table("lsoa11_lookup", _lsoa11),
             "ref_lsoa11_lsoa21": inputs.table("lsoa11_lsoa21_lookup", _lsoa11_lsoa21),
@@ -657,6 +731,8 @@ def load(source_dir: Path, db: Path | None = None, *, progress: bool = True, for
         if "nspl" in files:
             all_postcodes_df = _with_nspl(geography_df, _postcodes_from_nspl(files["nspl"], progress))
         postcode_df = all_postcodes_df[all_postcodes_df["skipped"].isna()].drop(columns="skipped")
+        if "data_zone_code" not in postcode_df:
+            postcode_df = postcode_df.assign(data_zone_code=None)  # no postcode lookup: no data zones
         tables["ref_postcode"] = postcode_df
         tables["ref_source"] = inputs.sources_df
         steps.update()
@@ -676,6 +752,7 @@ def load(source_dir: Path, db: Path | None = None, *, progress: bool = True, for
         "source_dir": str(source_dir),
         "rows": {table: len(df) for table, df in tables.items()},
         "releases": imd_df.groupby("imd_release").size().to_dict(),
+        "nation_indices": nation_imd_df.groupby("index_name").size().to_dict(),
         "postcodes": {
             "source": "ONS postcode lookup, then point-in-polygon" if "nspl" in files else "point-in-polygon",
             "join_cached": join_cached,
@@ -694,7 +771,8 @@ def _replace_tables(cur: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFra
     inserts = {
         "ref_imd": "ref_imd_insert", "ref_lsoa21": "ref_lsoa21_insert", "ref_lsoa11": "ref_lsoa11_insert",
         "ref_lsoa11_lsoa21": "ref_lsoa11_lsoa21_insert", "ref_population": "ref_population_insert",
-        "ref_lad": "ref_lad_insert", "ref_postcode": "ref_postcode_insert", "ref_source": "ref_source_insert",
+        "ref_lad": "ref_lad_insert", "ref_postcode": "ref_postcode_insert", "ref_nation_imd": "ref_nation_imd_insert",
+        "ref_source": "ref_source_insert",
     }
     for table, query in inserts.items():
         cur.register("ref_rows", tables[table])
@@ -717,6 +795,7 @@ def status(con: duckdb.DuckDBPyConnection) -> dict:
         "row_counts": dict(zip(counts["table_name"], counts["row_count"].astype(int), strict=True)),
         "sources": sources.to_dict("records"),
         "postcode_methods": store.run(con, "refdata_postcode_methods").to_dict("records"),
+        "nation_indices": store.run(con, "refdata_nation_indices").to_dict("records"),
     }
 
 

@@ -82,6 +82,13 @@ def fetch(dest_dir: Path, *, base_url: str | None = None, progress: bool = True,
 
     missing = _still_missing(dest_dir, by_hand)
     present += [dest_dir / row["path"] for row in by_hand if (dest_dir / row["path"]).is_file()]
+    # Wales's and Scotland's indices are optional for the load: missing, they are a warning unless asked for.
+    asked = set(only or ())
+    optional = [row for row in missing if row["dataset"] in refdata.OPTIONAL_DATASETS
+                and row["dataset"] not in asked and row["path"] not in asked]
+    if optional:
+        log.warning("%s", _by_hand_message(dest_dir, optional))
+    missing = [row for row in missing if row not in optional]
     if missing:
         problems.append(_by_hand_message(dest_dir, missing))
     if problems:

@@ -2,7 +2,7 @@
 
 import sys
 
-from dashboard import config, demo, refdata, refdata_fetch, store
+from dashboard import config, demo, maps, refdata, refdata_fetch, store
 
 
 def _say(message: str) -> None:
@@ -28,4 +28,5 @@ def ensure_ready(*, progress: bool = True) -> None:
         _say("Creating the synthetic demo networks through the normal ingest (first run only)...")
         summary = demo.build(progress=progress)
         _say(f"Demo ready: {summary['files']} partner files, {summary['rows']} rows, {summary['quarters']}.")
+    maps.ensure_england_geometry()  # the England map's static files, written once per reference data
     _say(f"Database ready: {config.db_path()}")

@@ -5,7 +5,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from dashboard import contract, parsing, store
+from dashboard import access, contract, parsing, store
 
 RECENT_QUARTERS = 8
 MISSING = "Missing"
@@ -23,14 +23,18 @@ def recent_quarters(last: str, n: int = RECENT_QUARTERS) -> list[str]:
     return [parsing.shift_quarter(last, i - n + 1) for i in range(n)]
 
 
-def board(con: duckdb.DuckDBPyConnection, network_id: str, quarters: list[str]) -> pd.DataFrame:
+def board(con: duckdb.DuckDBPyConnection, network_id: str, quarters: list[str], *,
+          scope: access.Scope) -> pd.DataFrame:
     """One row per institution, dataset kind and quarter, with the active submission or nulls if missing."""
+    access.require_manage(scope, network_id)
     return store.run(con, "submission_board", network_id=network_id, kinds=list(contract.KINDS),
                      quarters=[parsing.parse_quarter(q) for q in quarters])
 
 
-def history(con: duckdb.DuckDBPyConnection, network_id: str, institution_id: str | None = None) -> pd.DataFrame:
+def history(con: duckdb.DuckDBPyConnection, network_id: str, institution_id: str | None = None, *,
+            scope: access.Scope) -> pd.DataFrame:
     """Every submission of the network (or one institution), newest first, active and superseded."""
+    access.require_rows(scope, network_id, institution_id)
     return store.run(con, "submission_history", network_id=network_id, institution_id=institution_id)
 
 

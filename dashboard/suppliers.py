@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard import contract, figures, ingest, parsing, postcodes, store
+from dashboard import access, audit, contract, figures, ingest, parsing, postcodes, store
 from dashboard.ingest import IngestError, Problem
 
 # Kept character for character equal to the supplier_key macro in queries/migrations/005_supplier_register.sql.
@@ -68,21 +68,24 @@ def _require_network(con: duckdb.DuckDBPyConnection, network_id: str) -> None:
         raise store.StoreError(f"No network '{network_id}' (known: {', '.join(known) or 'none loaded'})")
 
 
-def register(con: duckdb.DuckDBPyConnection, network_id: str) -> pd.DataFrame:
+def register(con: duckdb.DuckDBPyConnection, network_id: str, *, scope: access.Scope) -> pd.DataFrame:
     """The network's register, one row per supplier key, by key."""
+    access.require_manage(scope, network_id)
     _require_network(con, network_id)
     return store.run(con, "supplier_register", network_id=network_id)
 
 
 def unclassified(con: duckdb.DuckDBPyConnection, network_id: str, date_from: dt.date | None = None,
-                 date_to: dt.date | None = None) -> pd.DataFrame:
+                 date_to: dt.date | None = None, *, scope: access.Scope) -> pd.DataFrame:
     """Suppliers (by key) whose spend in the dates has no location after matching, largest spend first."""
+    access.require_manage(scope, network_id)
     _require_network(con, network_id)
     return store.run(con, "suppliers_unclassified", network_id=network_id, date_from=date_from, date_to=date_to)
 
 
-def coverage(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> dict[str, Any]:
+def coverage(con: duckdb.DuckDBPyConnection, selection: figures.Selection, *, scope: access.Scope) -> dict[str, Any]:
     """Spend with and without a known location after matching, for a selection."""
+    access.require_read(scope, selection.network_id, selection.institution_id, selection.initiative_id)
     summary = figures.summarise(figures.by_area(con, selection))
     return {key: summary[key] for key in ("spend_total_gbp", "spend_unknown_location_gbp",
                                           "spend_known_location_pct")}
@@ -187,18 +190,21 @@ def _locate(cur: duckdb.DuckDBPyConnection, records: list[dict[str, Any]]) -> li
     return problems
 
 
-def upsert(network_id: str, rows: pd.DataFrame, updated_by: str, db: Path | None = None, *,
+def upsert(network_id: str, rows: pd.DataFrame, updated_by: str, db: Path | None = None, *, scope: access.Scope,
            source: str = "supplier list", first_row: int = 2) -> RegisterSummary:
     """Check every row and add or replace those suppliers in the register, all or nothing.
 
     rows holds the COLUMNS as text (flags may be booleans); a problem's row counts from first_row
     (2 = as in a file under its header row). A row replaces the whole entry with its supplier key.
     """
-    return _upsert(network_id, rows, list(range(first_row, first_row + len(rows))), updated_by, db, source)
+    return _upsert(network_id, rows, list(range(first_row, first_row + len(rows))), updated_by, db, source, scope)
 
 
 def _upsert(network_id: str, rows: pd.DataFrame, row_numbers: list[int], updated_by: str, db: Path | None,
-            source: str) -> RegisterSummary:
+            source: str, scope: access.Scope) -> RegisterSummary:
+    access.require_manage(scope, network_id)
+    if scope.role != access.SYSTEM:
+        updated_by = scope.actor
     records, problems = _check(rows, row_numbers)
     if not records:
         raise IngestError(source, problems)
@@ -221,14 +227,17 @@ def _upsert(network_id: str, rows: pd.DataFrame, row_numbers: list[int], updated
         cur.register("incoming_suppliers", frame.astype(object).where(frame.notna(), None))
         store.run(cur, "supplier_register_upsert", network_id=network_id, updated_by=updated_by)
         added = len(incoming - set(existing["supplier_key"]))
+        audit.record(cur, scope, "suppliers.upsert", network_id, detail={
+            "source": source, "rows": len(records), "added": added, "updated": len(records) - added})
         return RegisterSummary(rows=len(records), added=added, updated=len(records) - added)
 
     return store.write(commit, db)
 
 
 def load_file(network_id: str, data: bytes, file_name: str, updated_by: str,
-              db: Path | None = None) -> RegisterSummary:
+              db: Path | None = None, *, scope: access.Scope) -> RegisterSummary:
     """Read an uploaded supplier list (CSV or XLSX with the COLUMNS) and upsert it, all or nothing."""
+    access.require_manage(scope, network_id)
     table = ingest.read_table(data, file_name)
     # read_table's index is the file's own row numbers, so problems point at the right spreadsheet row.
-    return _upsert(network_id, table, [int(i) for i in table.index], updated_by, db, file_name)
+    return _upsert(network_id, table, [int(i) for i in table.index], updated_by, db, file_name, scope)

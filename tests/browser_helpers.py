@@ -125,3 +125,40 @@ def metric_value(page, label: str) -> str:
             .map(m => m.querySelector('[data-testid="stMetricValue"]').innerText.trim())""", label)
     assert len(values) == 1, f"{len(values)} metrics labelled {label!r}"
     return values[0]
+
+
+# Accounts the browser tests sign in with (created in each browser database by tests/conftest.py).
+PASSWORD = "browser-test-password-1"
+ACCOUNTS = {
+    "admin": {"email": "admin@browser.example", "role": "admin"},
+    "coordinator": {"email": "coordinator@browser.example", "role": "coordinator", "network_id": "birmingham"},
+    "partner": {"email": "partner@browser.example", "role": "partner", "network_id": "birmingham",
+                "institution_id": "uob"},
+    "funder": {"email": "funder@browser.example", "role": "funder", "network_id": "birmingham"},
+}
+
+
+def add_accounts(db: Path) -> None:
+    """Create the ACCOUNTS in the database at db."""
+    from dashboard import access
+
+    for account in ACCOUNTS.values():
+        access.create_user(access.system(), account["email"], account["role"], PASSWORD,
+                           network_id=account.get("network_id"), institution_id=account.get("institution_id"), db=db)
+
+
+def sign_in(page, url: str, role: str) -> None:
+    """Open url (the sign-in page shows first) and sign in as the role's account; the tab keeps the session."""
+    page.goto(url)
+    wait_idle(page)
+    page.get_by_role("textbox", name="Email").fill(ACCOUNTS[role]["email"])
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").last.click()
+    page.get_by_role("button", name="Sign out").wait_for(timeout=30_000)
+    wait_idle(page)
+
+
+def go(page, title: str) -> None:
+    """Follow a sidebar link, keeping the session (a reload would start a new, signed-out one)."""
+    page.get_by_role("link", name=title, exact=True).click()
+    wait_idle(page)

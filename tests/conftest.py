@@ -62,8 +62,11 @@ def demo_db(tmp_path, demo_db_template, monkeypatch) -> Path:
 @pytest.fixture(scope="module")
 def browser_db(tmp_path_factory, demo_db_template) -> Path:
     """A copy of the demo database for one browser test module's server."""
+    from tests.browser_helpers import add_accounts
+
     path = tmp_path_factory.mktemp("browser") / "anchor.duckdb"
     shutil.copyfile(demo_db_template, path)
+    add_accounts(path)
     return path
 
 

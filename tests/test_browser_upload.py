@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import parsing, store, submissions, templates
+from dashboard import access, parsing, store, submissions, templates
 from tests.browser_helpers import (
+    ACCOUNTS,
     ARTIFACTS,
     assert_clean,
+    go,
     metric_value,
     open_page,
+    sign_in,
     wait_idle,
     wait_tables,
 )
@@ -59,8 +62,10 @@ def fill_template(template: Path, out: Path, start_of_second: str, late_joiner: 
 
 def test_partner_uploads_a_quarterly_file(browser, app_url, browser_db, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    page, errors, _ = open_page(browser, f"{app_url}/upload?network=birmingham", height=TALL, accept_downloads=True)
-    pick(page, "Your institution", "University of Birmingham")
+    page, errors, _ = open_page(browser, app_url, height=TALL, accept_downloads=True)
+    sign_in(page, app_url, "partner")
+    go(page, "Upload data")
+    pick(page, "Institution", "University of Birmingham")
     pick(page, "Dataset", "Participants")
     page.get_by_text(f"Participants file of University of Birmingham for {parsing.quarter_label(QUARTER)}").wait_for()
     page.get_by_text("What goes in each column").click()
@@ -80,9 +85,6 @@ def test_partner_uploads_a_quarterly_file(browser, app_url, browser_db, tmp_path
     # One mistake: a date that does not exist. The page names the row and the column.
     filled = tmp_path / "uob_participants.csv"
     fill_template(template, filled, BAD_DATE)
-    page.get_by_label("Your email", exact=True).fill("jo.bloggs@bham.ac.uk")
-    page.get_by_label("Your email", exact=True).press("Enter")
-    wait_idle(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(filled))
     page.get_by_text("1 problem to fix").wait_for(timeout=60_000)
     wait_idle(page)
@@ -96,7 +98,7 @@ def test_partner_uploads_a_quarterly_file(browser, app_url, browser_db, tmp_path
     wait_tables(page)
     page.screenshot(path=str(ARTIFACTS / "upload_2_problem.png"))
     with store.connect(browser_db) as con:
-        count = len(submissions.history(con.cursor(), "birmingham"))
+        count = len(submissions.history(con.cursor(), "birmingham", scope=access.system()))
 
     # Fixed and uploaded again: no problems, then commit.
     # (Saved under the same name elsewhere: Chromium ignores setting the very same path a second time.)
@@ -119,11 +121,11 @@ def test_partner_uploads_a_quarterly_file(browser, app_url, browser_db, tmp_path
     page.screenshot(path=str(ARTIFACTS / "upload_4_receipt.png"))
 
     with store.connect(browser_db) as con:
-        history = submissions.history(con.cursor(), "birmingham")
+        history = submissions.history(con.cursor(), "birmingham", scope=access.system())
     assert len(history) == count + 1
     new = history.iloc[0]
     assert (new["institution_id"], new["kind"], new["quarter"], new["row_count"], new["submitted_by"]) == (
-        "uob", "participants", QUARTER, 3, "jo.bloggs@bham.ac.uk")
+        "uob", "participants", QUARTER, 3, ACCOUNTS["partner"]["email"])
     assert page.get_by_text(f"Committed as submission {new['submission_id']}").count() == 1
     assert page.get_by_test_id("stCode").filter(has_text=new["sha256"]).count() == 1
     assert_clean(page, errors)
@@ -144,7 +146,7 @@ def test_partner_uploads_a_quarterly_file(browser, app_url, browser_db, tmp_path
     assert ["File", filled.name, filled.name] in rows and ["Rows", "3", "4"] in rows
     assert ["Submission", str(new["submission_id"]), "not yet committed"] in rows
     with store.connect(browser_db) as con:
-        assert len(submissions.history(con.cursor(), "birmingham")) == count + 1
+        assert len(submissions.history(con.cursor(), "birmingham", scope=access.system())) == count + 1
     assert_clean(page, errors)
     page.close()
     print(f"\npreview of the fixed file {preview_s:.2f} s")
@@ -152,22 +154,20 @@ def test_partner_uploads_a_quarterly_file(browser, app_url, browser_db, tmp_path
 
 def test_coordinator_pages(browser, app_url):
     ARTIFACTS.mkdir(exist_ok=True)
-    page, errors, _ = open_page(browser, f"{app_url}/submissions?network=birmingham", height=1900)
+    page, errors, _ = open_page(browser, app_url, height=1900)
+    sign_in(page, app_url, "coordinator")
+    go(page, "Submissions")
     page.get_by_text("Participants files, last 8 quarters").wait_for()
     wait_tables(page)
     page.screenshot(path=str(ARTIFACTS / "submissions.png"))
     assert_clean(page, errors)
-    page.close()
 
     # Suppliers: type a postcode into the first unclassified supplier's row and save it.
-    page, errors, _ = open_page(browser, f"{app_url}/suppliers?network=birmingham", height=1900)
+    go(page, "Suppliers to classify")
     page.get_by_text("Suppliers with no known location").wait_for()
     wait_tables(page)
     page.screenshot(path=str(ARTIFACTS / "suppliers.png"))
     share_before = metric_value(page, "Spend with a known location")
-    page.get_by_label("Your email", exact=True).fill("coordinator@bham.gov.uk")
-    page.get_by_label("Your email", exact=True).press("Enter")
-    wait_idle(page)
     editor = page.locator('[data-testid="stDataFrame"]').first
     box = editor.bounding_box()
     page.mouse.click(box["x"] + 100, box["y"] + 52)

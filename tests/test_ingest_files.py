@@ -25,7 +25,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard import config, ingest, parsing, postcodes, readers, store
+from dashboard import access, config, ingest, parsing, postcodes, readers, store
 from dashboard.problems import Problem, problems_csv, safe_for_spreadsheet
 from tests import tiny
 
@@ -34,6 +34,7 @@ REAL = DATA / "real_exports"
 BAD = DATA / "bad_inputs"
 TODAY = dt.date(2025, 6, 30)
 HEADER = "Supplier Name,Amount,Payment Date"
+OPERATOR = access.system()
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def dump(db: Path) -> dict[str, str]:
 
 def prepare(data, name="upload.csv", kind="spend", institution="council", quarter="2025Q1", **kwargs):
     data = data.encode("utf-8") if isinstance(data, str) else data
-    return ingest.prepare("tiny", institution, kind, quarter, data, name, today=TODAY, **kwargs)
+    return ingest.prepare("tiny", institution, kind, quarter, data, name, today=TODAY, scope=OPERATOR, **kwargs)
 
 
 def rows_of(db: Path, query: str) -> list[tuple]:
@@ -108,7 +109,8 @@ def test_purchase_card_unicode_text_export_goes_in(db):
     path = REAL / "purchase_cards_unicode_text.txt"
     lines = path.read_bytes().decode("utf-16").splitlines()[1:]
     expected = sum((_pounds(line.split("\t")[3]) for line in lines), Decimal(0))
-    preview = ingest.prepare("tiny", "council", "spend", "2025Q1", path.read_bytes(), path.name, today=TODAY)
+    preview = ingest.prepare("tiny", "council", "spend", "2025Q1", path.read_bytes(), path.name, today=TODAY,
+                             scope=OPERATOR)
     assert preview.problems == []
     assert preview.format == "CSV (UTF-16 (Excel 'Unicode text'), separated by tabs)"
     assert preview.mapping.fields == {"supplier_name": "Merchant Name", "amount_gbp": "Amount",
@@ -116,7 +118,7 @@ def test_purchase_card_unicode_text_export_goes_in(db):
     assert (preview.row_count, preview.total_gbp) == (16, expected)
     assert preview.rows["payment_date"].min() == dt.datetime(2025, 3, 3)
     assert "CAFÉ NERO 0412" in set(preview.rows["supplier_name"])
-    receipt = ingest.commit(preview, "cards@council.example")
+    receipt = ingest.commit(preview, "cards@council.example", scope=OPERATOR)
     assert rows_of(db, "select sum(amount_gbp), min(amount_gbp) from spend") == [(expected, Decimal("-46.70"))]
     assert receipt.submission_id == rows_of(db, "select max(submission_id) from submission")[0][0]
 
@@ -173,7 +175,7 @@ def test_xlsx_with_title_rows_date_cells_formulas_and_a_total_goes_in(db):
     notes = [str(n) for n in preview.notes]
     assert notes[0] == "read sheet 'Payments' (sheet 2 of 2): the first with recognisable column names"
     assert any(n.startswith("Row 10: is a total line ('Total', £4,150.55") for n in notes)
-    ingest.commit(preview, "finance@council.example")
+    ingest.commit(preview, "finance@council.example", scope=OPERATOR)
     assert rows_of(db, "select count(*), count(lsoa21_code) from spend") == [(5, 4)]
 
 
@@ -267,7 +269,7 @@ def test_prepare_writes_nothing_and_shows_what_it_would_replace(db):
     assert preview.ok and preview.row_count == 1 and preview.total_gbp == Decimal("10.00")
     assert preview.supersedes.submission_id == first.submission_id
     assert (preview.supersedes.row_count, preview.supersedes.total_gbp) == (7, Decimal("9300.49"))
-    receipt = ingest.commit(preview, "me")
+    receipt = ingest.commit(preview, "me", scope=OPERATOR)
     assert receipt.superseded == [first.submission_id]
     assert rows_of(db, "select submission_id, status from submission order by 1") == [
         (first.submission_id, "superseded"), (receipt.submission_id, "active")]
@@ -278,7 +280,7 @@ def test_a_submission_landing_between_preview_and_commit_is_superseded_too(db):
     assert mine.supersedes is None
     theirs = ingest.ingest("tiny", "council", "spend", "2025Q1", data=f"{HEADER}\nTheirs Ltd,20,04/02/2025\n".encode(),
                            file_name="theirs.csv", today=TODAY)
-    receipt = ingest.commit(mine, "me")
+    receipt = ingest.commit(mine, "me", scope=OPERATOR)
     assert receipt.superseded == [theirs.submission_id]
     assert any(f"submission {theirs.submission_id} ('theirs.csv'" in str(n) for n in receipt.notes)
     assert rows_of(db, "select file_name from submission where status = 'active'") == [("mine.csv",)]
@@ -308,13 +310,14 @@ def test_a_users_mapping_is_remembered_so_next_quarter_needs_no_questions(db):
     text = "Supplier,Net Amount,Gross Amount,Date\nAcme Ltd,100.00,120.00,{}\n"
     refused = prepare(text.format("03/02/2025"))
     assert any("'Net Amount' and 'Gross Amount'" in p.message for p in refused.problems)
-    receipt = ingest.commit(prepare(text.format("03/02/2025"), mapping={"Net Amount": "amount_gbp"}), "me")
+    receipt = ingest.commit(prepare(text.format("03/02/2025"), mapping={"Net Amount": "amount_gbp"}), "me",
+                            scope=OPERATOR)
     assert receipt.mapping_saved and receipt.total_gbp == Decimal("100.00")
     other_institution = prepare(text.format("03/02/2025"), institution="trust")
     assert other_institution.problems  # remembered per institution, not for the whole network
     next_quarter = prepare(text.format("03/05/2025"), quarter="2025Q2")
     assert next_quarter.problems == [] and next_quarter.mapping.fields["amount_gbp"] == "Net Amount"
-    assert not ingest.commit(next_quarter, "me").mapping_saved  # nothing new to remember
+    assert not ingest.commit(next_quarter, "me", scope=OPERATOR).mapping_saved  # nothing new to remember
 
 
 def test_a_currency_column_in_pounds_is_fine(db):

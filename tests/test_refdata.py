@@ -94,6 +94,69 @@ def test_birmingham_population_matches_file_6(con, reference_dir):
     assert got[0] == (pytest.approx(total), pytest.approx(working_age))
 
 
+def test_wimd_2019_ranks_every_welsh_lsoa_2011_into_its_own_deciles(con, reference_dir):
+    by_decile = dict(rows(con, "select decile, count(*) from ref_nation_imd where index_name = 'WIMD2019' group by 1"))
+    assert sum(by_decile.values()) == 1_909 and sorted(by_decile) == list(range(1, 11))
+    assert all(190 <= n <= 191 for n in by_decile.values())
+    # Decile 1 is ranks 1-191, as the Welsh Government publishes it.
+    assert rows(con, "select min(rank), max(rank) from ref_nation_imd where index_name = 'WIMD2019' "
+                     "and decile = 1") == [(1, 191)]
+    # Every Welsh LSOA 2011 of the ONS lookup is ranked, and nothing else is.
+    assert rows(con, "select count(*) from ref_lsoa11 where lsoa11_code like 'W%' and lsoa11_code not in "
+                     "(select area_code from ref_nation_imd where index_name = 'WIMD2019')") == [(0,)]
+    # Butetown 8 in Cardiff (rank 547), read straight from the published CSV.
+    published = next(line.split(",") for line in (reference_dir / "wimd" / "ons_imd_dec2019_lookup_wales" / "006.csv")
+                     .read_text(encoding="utf-8").splitlines() if line.startswith("W01001952,"))
+    assert rows(con, "select rank, lad_code from ref_nation_imd where area_code = 'W01001952'") == [
+        (int(published[5]), published[2])]
+
+
+def test_simd_2020v2_ranks_every_data_zone_into_its_own_deciles(con, reference_dir):
+    by_decile = dict(rows(con, "select decile, count(*) from ref_nation_imd where index_name = 'SIMD2020v2' "
+                               "group by 1"))
+    assert sum(by_decile.values()) == 6_976 and sorted(by_decile) == list(range(1, 11))
+    assert all(697 <= n <= 698 for n in by_decile.values())
+    assert rows(con, "select max(rank) from ref_nation_imd where index_name = 'SIMD2020v2' and decile = 1") == [(697,)]
+    # Scotland's published populations, summed independently from the workbook.
+    sheet = openpyxl.load_workbook(reference_dir / "simd" / "SIMD+2020v2+-+ranks.xlsx",
+                                   read_only=True)["SIMD 2020v2 ranks"]
+    total = working_age = 0
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        if row[0]:
+            total += row[3]
+            working_age += row[4]
+    assert 5_000_000 < total < 5_600_000  # Scotland, about 5.4 million
+    assert rows(con, "select sum(population_total), sum(population_working_age) from ref_nation_imd "
+                     "where index_name = 'SIMD2020v2'") == [(total, working_age)]
+    # The two nations are never put on one scale: England's ref_imd holds neither.
+    assert rows(con, "select count(*) from ref_imd where lsoa_code like 'W%' or lsoa_code like 'S%'") == [(0,)]
+
+
+def test_welsh_and_scottish_indices_are_optional(tmp_path, reference_dir):
+    found = refdata.locate(linked_reference(tmp_path, reference_dir, leave_out="wimd"))
+    assert "wimd2019" not in found and "simd2020v2" in found
+    assert {"wimd2019", "simd2020v2"} <= set(refdata.locate(reference_dir))
+
+
+def test_fetch_warns_but_does_not_stop_for_a_missing_optional_index(tmp_path, monkeypatch, caplog):
+    from dashboard import refdata_fetch
+
+    wimd = [row for row in refdata_fetch.manifest() if row["dataset"] == "wimd2019"]
+    monkeypatch.setattr(refdata_fetch, "manifest", lambda: wimd)
+    assert refdata_fetch.fetch(tmp_path, progress=False) == []
+    assert "data.gov.uk" in caplog.text and "006.csv" in caplog.text
+    # Asked for by name, it is an error like any other file to fetch by hand.
+    with pytest.raises(refdata_fetch.FetchError, match="Lookup in Wales"):
+        refdata_fetch.fetch(tmp_path, progress=False, only=["wimd2019"])
+
+
+def test_status_lists_the_nation_indices(con):
+    indices = {r["index_name"]: r for r in refdata.status(con.cursor())["nation_indices"]}
+    assert (indices["WIMD2019"]["area_count"], indices["WIMD2019"]["last_rank_in_decile_1"]) == (1_909, 191)
+    assert (indices["SIMD2020v2"]["area_count"], indices["SIMD2020v2"]["last_rank_in_decile_1"]) == (6_976, 697)
+    assert indices["SIMD2020v2"]["has_population"] and not indices["WIMD2019"]["has_population"]
+
+
 # --- postcodes ------------------------------------------------------------------------------------------------------
 
 def postcode(con, code: str) -> dict:
@@ -155,7 +218,7 @@ def test_second_load_of_the_same_files_is_skipped(ref_db, reference_dir):
     assert summary["skipped"] is True
     with store.connect(ref_db) as con:
         assert rows(con, "select file_path, sha256, loaded_at from ref_source order by file_path") == before
-    assert len(before) == 129
+    assert len(before) == 131
 
 
 def test_status_and_is_loaded(con, tmp_path):
@@ -212,7 +275,7 @@ def test_a_failure_while_writing_keeps_the_previous_load(ref_db, reference_dir, 
     monkeypatch.undo()
     with store.connect(ref_db) as con:
         counts = refdata.status(con.cursor())["row_counts"]
-    assert counts["ref_postcode"] == 1_739_034 and counts["ref_imd"] == 66_599 and counts["ref_source"] == 129
+    assert counts["ref_postcode"] == 1_739_034 and counts["ref_imd"] == 66_599 and counts["ref_source"] == 131
 
 
 def test_nspl_answer_wins_over_the_polygons(tmp_path, reference_dir):
@@ -233,6 +296,9 @@ def test_nspl_answer_wins_over_the_polygons(tmp_path, reference_dir):
         assert (postcode(con, "EH1 1YZ")["nation"], postcode(con, "EH1 1YZ")["lsoa21_code"]) == ("Scotland", None)
         assert rows(con, "select count(*) from ref_postcode where postcode in ('JE2 3AB', 'GIR 0AA')") == [(0,)]
         assert rows(con, "select count(*) from ref_source where dataset = 'nspl'") == [(1,)]
+        # NSPL's 2011 LSOA column holds the data zone for Scotland: kept, so SIMD can rank Scottish postcodes.
+        assert rows(con, "select data_zone_code from ref_postcode where postcode = 'EH1 1YZ'") == [("S01008677",)]
+        assert rows(con, "select count(*) from ref_postcode where data_zone_code is not null") == [(1,)]
 
 
 def test_nspl_column_names_of_older_editions(tmp_path):
@@ -243,9 +309,9 @@ def test_nspl_column_names_of_older_editions(tmp_path):
     df = refdata._postcodes_from_nspl([path], progress=False)
     assert df.to_dict("records") == [
         {"postcode": "B1 1BB", "lsoa21_code": "E01033620", "lsoa11_code": "E01033620", "nation": "England",
-         "lsoa_method": "nspl"},
+         "lsoa_method": "nspl", "data_zone_code": None},
         {"postcode": "CF10 1EP", "lsoa21_code": "W01001952", "lsoa11_code": "W01001952", "nation": "Wales",
-         "lsoa_method": "nspl"},
+         "lsoa_method": "nspl", "data_zone_code": None},
     ]
 
 

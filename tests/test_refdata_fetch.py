@@ -49,7 +49,7 @@ def test_manifest_lists_exactly_what_load_reads(reference_dir):
     assert {reference_dir / row["path"] for row in rows} == {p for paths in located.values() for p in paths}
     for dataset, paths in located.items():
         assert {row["dataset"] for row in rows if reference_dir / row["path"] in paths} == {dataset}
-    assert len(rows) == 129 and sum(row["dataset"] == "codepoint" for row in rows) == 120
+    assert len(rows) == 131 and sum(row["dataset"] == "codepoint" for row in rows) == 120
     for row in rows:
         assert len(row["sha256"]) == 64 and row["size_bytes"] > 0 and row["page_url"].startswith("https://")
         assert row["download_url"] == "" or row["download_url"].startswith("https://assets.publishing.service.gov.uk/")
@@ -142,7 +142,7 @@ def test_attributions_one_per_dataset():
     attributions = refdata_fetch.attributions()
     assert [a["dataset"] for a in attributions] == [
         "imd2025", "imd2019", "population2019", "lsoa21_lookup", "lsoa11_lsoa21_lookup", "lsoa11_lookup",
-        "lsoa21_boundaries", "lsoa11_boundaries", "lad24_boundaries", "codepoint"]
+        "lsoa21_boundaries", "lsoa11_boundaries", "lad24_boundaries", "wimd2019", "simd2020v2", "codepoint"]
     assert all(a["licence"] == "Open Government Licence v3.0" and a["attribution"] for a in attributions)
     codepoint = attributions[-1]
     assert codepoint["publisher"] == "Ordnance Survey" and "Royal Mail" in codepoint["attribution"]
@@ -152,13 +152,14 @@ def test_attributions_one_per_dataset():
 def test_fetch_everything_then_load(mirror, tmp_path):
     dest = tmp_path / "reference"
     got = refdata_fetch.fetch(dest, base_url=mirror, progress=False)
-    assert len(got) == 129
+    assert len(got) == 131
     db = tmp_path / "fetched.duckdb"
     summary = refdata.load(dest, db=db, progress=False)
     assert summary["skipped"] is False
     assert summary["rows"] == {"ref_imd": 66_599, "ref_lsoa21": 35_672, "ref_lsoa11": 34_753,
                                "ref_lsoa11_lsoa21": 35_795, "ref_population": 32_844, "ref_lad": 361,
-                               "ref_postcode": 1_739_034, "ref_source": 129}
+                               "ref_postcode": 1_739_034, "ref_nation_imd": 8_885,
+                               "ref_source": 131}
     with store.connect(db) as con:
         loaded = dict(con.cursor().execute("select file_path, sha256 from ref_source").fetchall())
     assert loaded == {row["path"]: row["sha256"] for row in refdata_fetch.manifest()}

@@ -28,12 +28,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard import config, figures, ingest, store, suppliers
+from dashboard import access, config, figures, ingest, store, suppliers
 from tests import tiny
 
 DATA = Path(__file__).resolve().parent / "data" / "suppliers"
 Q1 = dict(network_id="tiny", from_quarter="2025Q1", to_quarter="2025Q1")
 Q1_DATES = dict(date_from=dt.date(2025, 1, 1), date_to=dt.date(2025, 3, 31))
+OPERATOR = access.system()
 UNCLASSIFIED_COLUMNS = ["supplier_key", "supplier_name", "supplier_id", "payments", "spend_gbp"]
 
 
@@ -56,7 +57,7 @@ def _groups(result, field="spend_gbp"):
 
 def _unclassified(**dates):
     with store.connect() as con:
-        df = suppliers.unclassified(con.cursor(), "tiny", **dates)
+        df = suppliers.unclassified(con.cursor(), "tiny", **dates, scope=access.system())
     assert list(df.columns) == UNCLASSIFIED_COLUMNS
     return [(r.supplier_key, r.supplier_name, r.supplier_id if isinstance(r.supplier_id, str) else None,
              int(r.payments), round(float(r.spend_gbp), 2)) for r in df.itertuples()]
@@ -64,11 +65,12 @@ def _unclassified(**dates):
 
 def _register():
     with store.connect() as con:
-        return suppliers.register(con.cursor(), "tiny")
+        return suppliers.register(con.cursor(), "tiny", scope=access.system())
 
 
 def _load(name, **kwargs):
-    return suppliers.load_file("tiny", (DATA / name).read_bytes(), name, "finance@trust.example", **kwargs)
+    return suppliers.load_file("tiny", (DATA / name).read_bytes(), name, "finance@trust.example", scope=OPERATOR,
+                               **kwargs)
 
 
 def test_names_without_postcodes_are_all_unknown(tiny_db):
@@ -115,7 +117,7 @@ def test_registering_one_supplier_by_id_and_one_by_name_places_their_spend(tiny_
     # IoD2019 uses the register's best-fit 2011 LSOA: B66 4DD lies in E01000105, decile 5.
     assert _groups(_report(imd_release="IoD2019")) == {"5": 1150.00, "10": 2400.00, "unknown": 735.00}
     with store.connect() as con:
-        assert suppliers.coverage(con.cursor(), figures.Selection(**Q1)) == {
+        assert suppliers.coverage(con.cursor(), figures.Selection(**Q1), scope=access.system()) == {
             "spend_total_gbp": 4285.00, "spend_unknown_location_gbp": 735.00, "spend_known_location_pct": 82.85}
 
 
@@ -157,7 +159,7 @@ def test_a_row_with_its_own_postcode_is_not_overridden(tiny_db):
     _load("register_two.csv")
     sandwell = {"supplier_name": "Sandwell Supplies Limited", "supplier_postcode": "CF10 1AA", "is_sme": "No",
                 "is_vcse": "Yes"}
-    suppliers.upsert("tiny", pd.DataFrame([sandwell]), "finance@trust.example")
+    suppliers.upsert("tiny", pd.DataFrame([sandwell]), "finance@trust.example", scope=OPERATOR)
     result = _report(institution_id="council")
     # As in test_figures: the register's Sandwell (Acme) and Cardiff (Sandwell Supplies) move nothing.
     assert result["spend_local_gbp"] == 3400.50
@@ -170,7 +172,7 @@ def test_figures_follow_the_register_at_once(tiny_db):
     _load("register_two.csv")
     moved = pd.DataFrame([{"supplier_name": "brum community kitchen c.i.c", "supplier_postcode": "B2 2BB",
                            "is_sme": "No", "is_vcse": "Yes"}])
-    summary = suppliers.upsert("tiny", moved, "ops@trust.example")
+    summary = suppliers.upsert("tiny", moved, "ops@trust.example", scope=OPERATOR)
     assert (summary.rows, summary.added, summary.updated) == (1, 0, 1)
     assert _groups(_report()) == {"1": 1150.00, "2": 2400.00, "unknown": 735.00}
     register = _register()
@@ -203,7 +205,7 @@ def test_bad_supplier_rows_are_refused_with_row_and_column_and_nothing_written(t
 def test_problems_name_the_row_of_the_file(tiny_db):
     data = b"supplier_name,supplier_postcode\r\nA Ltd,B1 1AA\r\n\r\nB Ltd,ZZ1 1ZZ\r\n"
     with pytest.raises(ingest.IngestError) as caught:
-        suppliers.load_file("tiny", data, "list.csv", "me")
+        suppliers.load_file("tiny", data, "list.csv", "me", scope=OPERATOR)
     assert [str(p) for p in caught.value.problems] == [
         "Row 4, column supplier_postcode: ZZ1 1ZZ is not a current postcode in OS Code-Point Open"]
 
@@ -213,7 +215,7 @@ def test_an_identifier_belongs_to_one_entry(tiny_db):
     clash = pd.DataFrame([{"supplier_name": "Good Supplier Ltd", "supplier_postcode": "B1 1AA"},
                           {"supplier_name": "Acme Catering", "supplier_id": "01234567", "supplier_postcode": "B1 1AA"}])
     with pytest.raises(ingest.IngestError) as caught:
-        suppliers.upsert("tiny", clash, "finance@trust.example", source="the table", first_row=1)
+        suppliers.upsert("tiny", clash, "finance@trust.example", scope=OPERATOR, source="the table", first_row=1)
     assert [str(p) for p in caught.value.problems] == [
         "Row 2, column supplier_id: 01234567 is already the identifier of 'ACME (Midlands) Catering Services' "
         "in the register; change that entry first"]
@@ -221,7 +223,7 @@ def test_an_identifier_belongs_to_one_entry(tiny_db):
     # Moving the identifier within one upsert (the entry that held it is replaced) is fine.
     moved = pd.DataFrame([{"supplier_name": "Acme (Midlands) Catering Services", "supplier_postcode": "B66 4DD"},
                           {"supplier_name": "Acme Catering", "supplier_id": "01234567", "supplier_postcode": "B1 1AA"}])
-    assert suppliers.upsert("tiny", moved, "finance@trust.example").added == 1
+    assert suppliers.upsert("tiny", moved, "finance@trust.example", scope=OPERATOR).added == 1
     # All of Acme's payments now match (by id, or by name for the one without it) and are local.
     assert _report()["spend_local_gbp"] == 2400.00 + 1650.00
 
@@ -232,7 +234,7 @@ def test_upsert_takes_the_editable_table_as_it_comes(tiny_db):
                          "supplier_id": [None, float("nan")], "supplier_postcode": ["b2 2bb", None],
                          "supplier_lsoa_code": [None, "E01000001"], "is_sme": [True, None], "is_vcse": [False, None],
                          "spend_gbp": [175.0, 60.0]})
-    summary = suppliers.upsert("tiny", rows, "ops@trust.example", source="the table", first_row=1)
+    summary = suppliers.upsert("tiny", rows, "ops@trust.example", scope=OPERATOR, source="the table", first_row=1)
     assert (summary.rows, summary.added) == (2, 2)
     assert _unclassified(**Q1_DATES) == [
         ("brum community kitchen", "The Brum Community Kitchen C.I.C.", None, 2, 2400.00),
@@ -247,16 +249,17 @@ def test_supplier_list_as_xlsx(tiny_db):
     frame = pd.read_csv(DATA / "register_two.csv", dtype=str, keep_default_na=False)
     buffer = io.BytesIO()
     frame.to_excel(buffer, index=False)
-    summary = suppliers.load_file("tiny", buffer.getvalue(), "register.xlsx", "finance@trust.example")
+    summary = suppliers.load_file("tiny", buffer.getvalue(), "register.xlsx", "finance@trust.example", scope=OPERATOR)
     assert summary.added == 2
     assert _groups(_report()) == {"1": 1150.00, "10": 2400.00, "unknown": 735.00}
 
 
 def test_list_without_names_or_for_an_unknown_network_is_refused(tiny_db):
     with pytest.raises(ingest.IngestError, match="Column supplier_name: this required column is missing"):
-        suppliers.load_file("tiny", b"supplier_postcode\nB1 1AA\n", "list.csv", "me")
+        suppliers.load_file("tiny", b"supplier_postcode\nB1 1AA\n", "list.csv", "me", scope=OPERATOR)
     with pytest.raises(store.StoreError, match="No network 'nowhere'"):
-        suppliers.upsert("nowhere", pd.read_csv(DATA / "register_two.csv", dtype=str, keep_default_na=False), "me")
+        suppliers.upsert("nowhere", pd.read_csv(DATA / "register_two.csv", dtype=str, keep_default_na=False), "me",
+                         scope=OPERATOR)
 
 
 # --- the key: one function in Python and in SQL ---------------------------------------------------------

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import figures, parsing, store, submissions, suppliers
+from dashboard import access, figures, parsing, store, submissions, suppliers
 from dashboard.ui import formatting
+from tests.apptest import ADMIN, signed_in
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 NETWORK = "birmingham"
@@ -34,7 +35,7 @@ BAD_DATE = "31/02/2026"  # no such day
 
 
 def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = signed_in(AppTest.from_file(str(APP), default_timeout=60))
     at.query_params["network"] = NETWORK
     at.run()
     at.switch_page(f"views/{page}.py").run()
@@ -74,7 +75,6 @@ def table_of(at: AppTest, *columns: str) -> pd.DataFrame | None:
 
 def commit_file(at: AppTest, name: str, text: str) -> AppTest:
     upload(at, name, text)
-    at.text_input(key="upload_submitted_by").input("jo@bham.ac.uk").run()
     at.button(key="upload_commit").click().run()
     assert not at.exception
     assert any("Committed as submission" in s.value for s in at.success)
@@ -88,7 +88,7 @@ def replaced(at: AppTest) -> pd.DataFrame:
 
 def submission_rows(db: Path) -> pd.DataFrame:
     with store.connect(db) as con:
-        return submissions.history(con.cursor(), NETWORK)
+        return submissions.history(con.cursor(), NETWORK, scope=access.system())
 
 
 def report(db: Path, first: str, last: str) -> dict:
@@ -121,7 +121,6 @@ def test_a_file_with_an_error_lists_it_by_row_and_column_and_saves_nothing(demo_
     assert BAD_DATE in problems["Problem"].iloc[0]
     assert any("1 problem to fix" in e.value for e in at.error)
     assert at.download_button(key="upload_problems_csv").label == "Download the list of problems (CSV)"
-    at.text_input(key="upload_submitted_by").input("jo@bham.ac.uk").run()
     assert at.button(key="upload_commit").disabled
     pd.testing.assert_frame_equal(submission_rows(demo_db), before)
 
@@ -139,14 +138,12 @@ def test_fixed_file_commits_and_shows_everywhere(demo_db):
     assert not at.error
     assert [m.value for m in at.metric if m.label in ("Rows", "Problems")] == ["3", "0"]
     assert not any("replaces" in w.value for w in at.warning)  # UoB never sent participants
-    assert at.button(key="upload_commit").disabled  # no email yet
-    at.text_input(key="upload_submitted_by").input("jo@bham.ac.uk").run()
     at.button(key="upload_commit").click().run()
     assert not at.exception
 
     new = submission_rows(demo_db).iloc[0]
     assert (new["institution_id"], new["kind"], new["quarter"], new["row_count"], new["submitted_by"]) == (
-        INSTITUTION, "participants", QUARTER, 3, "jo@bham.ac.uk")
+        INSTITUTION, "participants", QUARTER, 3, ADMIN.actor)  # the signed-in account
     receipt = at.success[0].value
     assert f"submission {new['submission_id']}" in receipt and "3 rows accepted" in receipt
     receipt_table = table_with(at, "Receipt", "Value").set_index("Receipt")["Value"]
@@ -168,7 +165,6 @@ def test_fixed_file_commits_and_shows_everywhere(demo_db):
 def test_resubmission_says_what_it_replaces_before_commit(demo_db):
     at = choose(open_page("upload"), "participants")
     upload(at, "first.csv", PARTICIPANTS_CSV)
-    at.text_input(key="upload_submitted_by").input("jo@bham.ac.uk").run()
     at.button(key="upload_commit").click().run()
     first_id = int(submission_rows(demo_db)["submission_id"].iloc[0])
     count = len(submission_rows(demo_db))
@@ -179,7 +175,7 @@ def test_resubmission_says_what_it_replaces_before_commit(demo_db):
     assert compare.loc["File"].tolist() == ["first.csv", "second.csv"]
     assert compare.loc["Submission", "Already sent"] == str(first_id)
     assert compare.loc["Rows"].tolist() == ["3", "4"]
-    assert compare.loc["Sent by", "Already sent"] == "jo@bham.ac.uk"
+    assert compare.loc["Sent by", "Already sent"] == ADMIN.actor
     assert len(submission_rows(demo_db)) == count  # nothing written by the preview
 
     at.button(key="upload_commit").click().run()
@@ -215,7 +211,6 @@ def test_unrecognised_and_ambiguous_columns_are_asked_then_remembered(demo_db):
     assert not at.exception
     assert not at.error
     assert next(m for m in at.metric if m.label == "Total spend").value == "£100"
-    at.text_input(key="upload_submitted_by").input("finance@bham.ac.uk").run()
     at.button(key="upload_commit").click().run()
     assert any("column choices are saved" in c.value for c in at.caption)
 
@@ -230,7 +225,6 @@ def test_unrecognised_and_ambiguous_columns_are_asked_then_remembered(demo_db):
 def test_text_from_the_file_is_never_markup(demo_db):
     at = choose(open_page("upload"), "participants")
     upload(at, "first.csv", PARTICIPANTS_CSV)
-    at.text_input(key="upload_submitted_by").input("jo@bham.ac.uk").run()
     at.button(key="upload_commit").click().run()
     upload(at, "[click](http://example.invalid) <b>x</b>.csv", PARTICIPANTS_CSV + f"UOB-9,i-can,B10 0AB,{day(1)},\n")
     name = "[click](http://example.invalid) <b>x</b>.csv"
@@ -277,7 +271,7 @@ def test_submissions_board_shows_new_files_and_whom_to_chase(demo_db):
     # Institutions that have never sent participants are not flagged as missing.
     assert (participants_grid[label] == submissions.NEVER_SENT).any()
     history = table_with(at, "Submission", "Institution", "Status")
-    assert history["Institution"].iloc[0] == uob and history["Sent by"].iloc[0] == "jo@bham.ac.uk"
+    assert history["Institution"].iloc[0] == uob and history["Sent by"].iloc[0] == ADMIN.actor
 
 
 def test_classifying_a_supplier_raises_the_known_location_share(demo_db):
@@ -285,7 +279,6 @@ def test_classifying_a_supplier_raises_the_known_location_share(demo_db):
     share_before = next(m for m in at.metric if m.label == "Spend with a known location").value
     editor = at.data_editor[0].value
     top = editor.iloc[0]["supplier_name"]
-    at.text_input(key="suppliers_updated_by").input("coordinator@bham.gov.uk").run()
 
     # A postcode that does not exist: the problem names the row and column; nothing is saved.
     at.session_state["suppliers_editor"] = {"edited_rows": {0: {"supplier_postcode": "ZZ9 9ZZ"}},
@@ -296,7 +289,7 @@ def test_classifying_a_supplier_raises_the_known_location_share(demo_db):
     problems = table_with(at, "Row", "Supplier", "Column", "Problem")
     assert problems.iloc[0][["Row", "Supplier", "Column"]].tolist() == [1, top, "Postcode"]
     with store.connect(demo_db) as con:
-        assert suppliers.register(con.cursor(), NETWORK).empty
+        assert suppliers.register(con.cursor(), NETWORK, scope=access.system()).empty
 
     at.session_state["suppliers_editor"] = {"edited_rows": {0: {"supplier_postcode": "B10 0AB", "is_sme": "Yes"}},
                                             "added_rows": [], "deleted_rows": []}
@@ -309,15 +302,14 @@ def test_classifying_a_supplier_raises_the_known_location_share(demo_db):
     assert share.proto.delta.startswith("+")
     assert top not in set(at.data_editor[0].value["supplier_name"])
     with store.connect(demo_db) as con:
-        entry = suppliers.register(con.cursor(), NETWORK).iloc[0]
+        entry = suppliers.register(con.cursor(), NETWORK, scope=access.system()).iloc[0]
     assert (entry["supplier_name"], entry["supplier_postcode"], bool(entry["is_sme"])) == (top, "B10 0AB", True)
-    assert entry["updated_by"] == "coordinator@bham.gov.uk"
+    assert entry["updated_by"] == ADMIN.actor
 
 
 def test_supplier_list_upload_adds_to_the_register(demo_db):
     at = open_page("suppliers")
     names = list(at.data_editor[0].value["supplier_name"].iloc[:2])
-    at.text_input(key="suppliers_updated_by").input("coordinator@bham.gov.uk").run()
     csv = "supplier_name,supplier_postcode,is_sme\n" + "".join(f"{n},B12 9QE,Yes\n" for n in names)
     at.file_uploader(key="suppliers_file").upload("suppliers.csv", csv.encode(), "text/csv").run()
     at.button(key="suppliers_load").click().run()
@@ -372,8 +364,8 @@ def test_board_and_history_queries_on_the_tiny_network(tmp_path):
     ingest.ingest("tiny", "council", "spend", "2025Q1", tiny.TINY / "spend_council_2025Q1.csv", db=db,
                   submitted_by="b@council.gov.uk")
     with store.connect(db) as con:
-        board = submissions.board(con.cursor(), "tiny", ["2024Q4", "2025Q1", "2025Q2"])
-        history = submissions.history(con.cursor(), "tiny")
+        board = submissions.board(con.cursor(), "tiny", ["2024Q4", "2025Q1", "2025Q2"], scope=access.system())
+        history = submissions.history(con.cursor(), "tiny", scope=access.system())
     # 2 institutions x 2 datasets x 3 quarters; only two cells were sent.
     assert len(board) == 12
     sent = board.dropna(subset=["submission_id"])
@@ -388,7 +380,7 @@ def test_board_and_history_queries_on_the_tiny_network(tmp_path):
     assert float(history["total_gbp"].iloc[0]) == pytest.approx(9300.49)
     assert pd.isna(history["total_gbp"].iloc[1])
     with store.connect(db) as con:
-        earlier = submissions.board(con.cursor(), "tiny", ["2024Q3", "2024Q4"])
+        earlier = submissions.board(con.cursor(), "tiny", ["2024Q3", "2024Q4"], scope=access.system())
     assert earlier["last_quarter_sent"].isna().all()
 
 

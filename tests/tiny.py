@@ -7,7 +7,8 @@ import pandas as pd
 from dashboard import networks, store
 
 TINY = Path(__file__).resolve().parent / "data" / "tiny"
-TABLES = ["ref_imd", "ref_lsoa21", "ref_lsoa11_lsoa21", "ref_population", "ref_lad", "ref_postcode"]
+TABLES = ["ref_imd", "ref_lsoa21", "ref_lsoa11_lsoa21", "ref_population", "ref_lad", "ref_postcode",
+          "ref_nation_imd"]
 
 
 def build(path: Path) -> Path:

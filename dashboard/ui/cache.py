@@ -1,7 +1,8 @@
 """Cached reads of the core for the pages: the only module that uses st.cache_data.
 
 Each read opens a short-lived connection and closes it, so command-line tools can write between
-reruns. Every function takes the database path, so two databases never share cached results.
+reruns. Every function takes the database path, so two databases never share cached results, and
+the session's scope, which the core checks: a page cannot ask for more than its reader may see.
 """
 
 from pathlib import Path
@@ -10,7 +11,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import config, figures, ingest, networks, parsing, store, submissions, suppliers
+from dashboard import access, audit, config, figures, ingest, networks, parsing, store, submissions, suppliers
+from dashboard import reports as documents
+from dashboard.ui import session
 
 # Partners may upload through the command line, which cannot clear this cache: keep entries short.
 TTL_S = 60
@@ -20,6 +23,10 @@ WAIT_S = 5.0
 
 def _db() -> str:
     return str(config.db_path())
+
+
+def _scope() -> access.Scope:
+    return session.scope()
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -38,25 +45,37 @@ def reference_status() -> dict[str, Any]:
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def _network_list(db: str) -> pd.DataFrame:
+def _network_list(db: str, scope: access.Scope) -> pd.DataFrame:
     with store.connect(db, wait_s=WAIT_S) as con:
-        return networks.list_networks(con.cursor())
+        return access.visible_networks(scope, con.cursor())
 
 
 def network_list() -> pd.DataFrame:
-    """All networks (network_id, name, description, is_demo), by name."""
-    return _network_list(_db())
+    """The networks (network_id, name, description, is_demo) the reader may see anything of, by name."""
+    return _network_list(_db(), _scope())
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def _network_members(db: str, network_id: str) -> dict[str, pd.DataFrame]:
+def _network_members(db: str, scope: access.Scope, network_id: str) -> dict[str, Any]:
     with store.connect(db, wait_s=WAIT_S) as con:
-        return networks.members(con.cursor(), network_id)
+        members = networks.members(con.cursor(), network_id)
+    readable = access.readable_initiatives(scope, network_id)
+    initiatives = members["initiatives"]
+    if readable is not None:
+        initiatives = initiatives[initiatives["initiative_id"].isin(readable)]
+    ids = [None, *initiatives["initiative_id"]]
+    institutions = members["institutions"]
+    institutions = institutions[[any(access.can_read(scope, network_id, i, ini) for ini in ids)
+                                 for i in institutions["institution_id"]]]
+    return {**members, "initiatives": initiatives.reset_index(drop=True),
+            "institutions": institutions.reset_index(drop=True),
+            "whole_network": access.can_read(scope, network_id)}
 
 
-def network_members(network_id: str) -> dict[str, pd.DataFrame]:
-    """A network's districts, institutions and initiatives."""
-    return _network_members(_db(), network_id)
+def network_members(network_id: str) -> dict[str, Any]:
+    """A network's districts, and the institutions and initiatives the reader may see; 'whole_network' says
+    whether they may see the network's totals across all initiatives."""
+    return _network_members(_db(), _scope(), network_id)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
@@ -71,107 +90,140 @@ def _network_quarters(db: str, network_id: str) -> list[str]:
 
 def network_quarters(network_id: str) -> list[str]:
     """Every calendar quarter from the network's first to its last recorded event ([] if no data)."""
+    scope = _scope()
+    if network_id not in set(network_list()["network_id"]):
+        raise access.Denied(f"Your account ({scope.actor}) may not see network '{network_id}'.")
     return _network_quarters(_db(), network_id)
 
 
+# Figures: every one through reports.view, which checks the scope and applies disclosure control.
+
+
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def _reports(db: str, selection: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    current = figures.Selection(**selection)
+def _view(db: str, scope: access.Scope, selection: dict[str, Any], sections: tuple[str, ...]) -> dict[str, Any]:
     with store.connect(db, wait_s=WAIT_S) as con:
-        cur = con.cursor()
-        return figures.report(cur, current), figures.report(cur, current.previous())
+        return documents.view(con.cursor(), scope, figures.Selection(**selection), sections)
+
+
+def view(selection: figures.Selection, sections: tuple[str, ...] = ()) -> dict[str, Any]:
+    """reports.view: the selection's report with the named sections, as this reader may see it."""
+    return _view(_db(), _scope(), figures.selection_dict(selection), tuple(sections))
+
+
+def exact(selection: figures.Selection) -> bool:
+    """Whether this reader sees exact figures for the selection (else disclosure-controlled ones)."""
+    return documents.is_exact(_scope(), selection)
+
+
+def report(selection: figures.Selection) -> dict[str, Any]:
+    """The selection's headline report (figures.report), as this reader may see it."""
+    return view(selection)
 
 
 def reports(selection: figures.Selection) -> tuple[dict[str, Any], dict[str, Any]]:
-    """figures.report for the selection and for the previous period of equal length."""
-    return _reports(_db(), figures.selection_dict(selection))
+    """The report for the selection and for the previous period of equal length."""
+    return view(selection), view(selection.previous())
+
+
+def initiative_breakdowns(selection: figures.Selection) -> dict[str, Any]:
+    """The report with the funnel, equality breakdowns and quarters, for the initiative page."""
+    return view(selection, ("funnel", "equality", "by_quarter"))
+
+
+def spend_breakdowns(selection: figures.Selection) -> dict[str, Any]:
+    """The report with spend by institution and category, top suppliers and quarters, for the spend page."""
+    return view(selection, ("spend_by_institution", "spend_by_category", "top_suppliers", "by_quarter"))
+
+
+# Row-level data: the core refuses anyone without rights to the rows.
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def _submission_board(db: str, network_id: str, quarters: tuple[str, ...]) -> pd.DataFrame:
+def _submission_board(db: str, scope: access.Scope, network_id: str, quarters: tuple[str, ...]) -> pd.DataFrame:
     with store.connect(db, wait_s=WAIT_S) as con:
-        return submissions.board(con.cursor(), network_id, list(quarters))
+        return submissions.board(con.cursor(), network_id, list(quarters), scope=scope)
 
 
 def submission_board(network_id: str, quarters: list[str]) -> pd.DataFrame:
     """submissions.board: each institution, dataset and quarter with its active submission or nulls."""
-    return _submission_board(_db(), network_id, tuple(quarters))
+    return _submission_board(_db(), _scope(), network_id, tuple(quarters))
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def _submission_history(db: str, network_id: str, institution_id: str | None) -> pd.DataFrame:
+def _submission_history(db: str, scope: access.Scope, network_id: str, institution_id: str | None) -> pd.DataFrame:
     with store.connect(db, wait_s=WAIT_S) as con:
-        return submissions.history(con.cursor(), network_id, institution_id)
+        return submissions.history(con.cursor(), network_id, institution_id, scope=scope)
 
 
 def submission_history(network_id: str, institution_id: str | None = None) -> pd.DataFrame:
     """Every submission of the network (or one institution), newest first."""
-    return _submission_history(_db(), network_id, institution_id)
+    return _submission_history(_db(), _scope(), network_id, institution_id)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def _unclassified_suppliers(db: str, network_id: str) -> pd.DataFrame:
+def _unclassified_suppliers(db: str, scope: access.Scope, network_id: str) -> pd.DataFrame:
     with store.connect(db, wait_s=WAIT_S) as con:
-        return suppliers.unclassified(con.cursor(), network_id)
+        return suppliers.unclassified(con.cursor(), network_id, scope=scope)
 
 
 def unclassified_suppliers(network_id: str) -> pd.DataFrame:
     """Suppliers whose spend has no known location, largest spend first (all quarters)."""
-    return _unclassified_suppliers(_db(), network_id)
+    return _unclassified_suppliers(_db(), _scope(), network_id)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def _supplier_register(db: str, network_id: str) -> pd.DataFrame:
+def _supplier_register(db: str, scope: access.Scope, network_id: str) -> pd.DataFrame:
     with store.connect(db, wait_s=WAIT_S) as con:
-        return suppliers.register(con.cursor(), network_id)
+        return suppliers.register(con.cursor(), network_id, scope=scope)
 
 
 def supplier_register(network_id: str) -> pd.DataFrame:
     """The network's supplier register."""
-    return _supplier_register(_db(), network_id)
+    return _supplier_register(_db(), _scope(), network_id)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def _spend_coverage(db: str, network_id: str) -> dict[str, Any] | None:
+def _spend_coverage(db: str, scope: access.Scope, network_id: str) -> dict[str, Any] | None:
     with store.connect(db, wait_s=WAIT_S) as con:
         cur = con.cursor()
         span = figures.data_quarters(cur, network_id)
         if span is None:
             return None
         return suppliers.coverage(cur, figures.Selection(network_id=network_id, from_quarter=span[0],
-                                                         to_quarter=span[1]))
+                                                         to_quarter=span[1]), scope=scope)
 
 
 def spend_coverage(network_id: str) -> dict[str, Any] | None:
     """suppliers.coverage over every quarter of the network's data; None when it has no data."""
-    return _spend_coverage(_db(), network_id)
+    return _spend_coverage(_db(), _scope(), network_id)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def _saved_mapping(db: str, network_id: str, institution_id: str, kind: str) -> dict[str, str]:
+def _saved_mapping(db: str, scope: access.Scope, network_id: str, institution_id: str, kind: str) -> dict[str, str]:
     from dashboard import mapping
 
+    access.require_upload(scope, network_id, institution_id)
     with store.connect(db, wait_s=WAIT_S) as con:
         return mapping.saved_mapping(con.cursor(), network_id, institution_id, kind)
 
 
 def saved_mapping(network_id: str, institution_id: str, kind: str) -> dict[str, str]:
     """The column mapping (file header -> field) saved with the institution's last file of this kind."""
-    return _saved_mapping(_db(), network_id, institution_id, kind)
+    return _saved_mapping(_db(), _scope(), network_id, institution_id, kind)
 
 
 # A preview holds every typed row of the file: keep only the last few.
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=4)
-def _preview(db: str, network_id: str, institution_id: str, kind: str, quarter: str, data: bytes, file_name: str,
-             mapping: tuple[tuple[str, str], ...] | None) -> ingest.Preview:
+def _preview(db: str, scope: access.Scope, network_id: str, institution_id: str, kind: str, quarter: str,
+             data: bytes, file_name: str, mapping: tuple[tuple[str, str], ...] | None) -> ingest.Preview:
     return ingest.prepare(network_id, institution_id, kind, quarter, data, file_name,
-                          mapping=dict(mapping) if mapping is not None else None, db=Path(db))
+                          mapping=dict(mapping) if mapping is not None else None, db=Path(db), scope=scope)
 
 
 def preview(network_id: str, institution_id: str, kind: str, quarter: str, data: bytes, file_name: str,
             mapping: dict[str, str] | None = None) -> ingest.Preview:
     """ingest.prepare: the checked file, nothing written (mapping None: the institution's saved one)."""
-    return _preview(_db(), network_id, institution_id, kind, quarter, data, file_name,
+    return _preview(_db(), _scope(), network_id, institution_id, kind, quarter, data, file_name,
                     tuple(sorted(mapping.items())) if mapping is not None else None)
 
 
@@ -186,3 +238,105 @@ def attributions() -> list[dict[str, Any]]:
 def clear() -> None:
     """Forget every cached read (call after an upload so the pages show it at once)."""
     st.cache_data.clear()
+
+
+# Maps
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _lsoa_figures(db: str, scope: access.Scope, selection: dict[str, Any]) -> pd.DataFrame:
+    from dashboard import maps
+
+    with store.connect(db, wait_s=WAIT_S) as con:
+        return maps.lsoa_figures(con.cursor(), figures.Selection(**selection), scope=scope)
+
+
+def lsoa_figures(selection: figures.Selection) -> pd.DataFrame:
+    """maps.lsoa_figures: every English LSOA of the release with its decile and the selection's figures
+    (counts of people empty for disclosure-controlled readers)."""
+    return _lsoa_figures(_db(), _scope(), figures.selection_dict(selection))
+
+
+# A network's boundaries change only with the reference data: keep a few networks' worth.
+@st.cache_data(show_spinner=False, max_entries=8)
+def area_geojson(lsoa_df: pd.DataFrame, imd_release: str) -> dict[str, Any]:
+    """maps.area_geojson: the given LSOAs' boundaries with name, district and decile for the hover."""
+    from dashboard import maps
+
+    return maps.area_geojson(lsoa_df, imd_release)
+
+
+@st.cache_resource(show_spinner="Preparing the England map (once)...")
+def _england_geometry(db: str) -> dict[str, Any]:
+    from dashboard import maps
+
+    return maps.ensure_england_geometry(Path(db))
+
+
+def england_geometry() -> dict[str, Any]:
+    """maps.ensure_england_geometry, at most once per server: the static England files exist after this."""
+    return _england_geometry(_db())
+
+
+# Methodology and management
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _methodology_facts(db: str) -> dict[str, Any]:
+    from dashboard import deprivation
+
+    with store.connect(db, wait_s=WAIT_S) as con:
+        return deprivation.methodology_facts(con.cursor())
+
+
+def methodology_facts() -> dict[str, Any]:
+    """deprivation.methodology_facts: Welsh and Scottish indices, quintiles, representation denominators."""
+    return _methodology_facts(_db())
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _disclosure_text(db: str, network_id: str) -> str:
+    with store.connect(db, wait_s=WAIT_S) as con:
+        return networks.disclosure_rule(con.cursor(), network_id).text()
+
+
+def disclosure_text(network_id: str) -> str:
+    """The network's disclosure rule for funders and the public, as one sentence."""
+    return _disclosure_text(_db(), network_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _users(db: str, scope: access.Scope, network_id: str) -> pd.DataFrame:
+    with store.connect(db, wait_s=WAIT_S) as con:
+        return access.list_users(scope, con.cursor(), network_id)
+
+
+def users(network_id: str) -> pd.DataFrame:
+    """The network's accounts (no password hashes), for those who manage it."""
+    return _users(_db(), _scope(), network_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _audit_log(db: str, scope: access.Scope, network_id: str) -> pd.DataFrame:
+    with store.connect(db, wait_s=WAIT_S) as con:
+        return audit.log(con.cursor(), network_id, scope=scope)
+
+
+def audit_log(network_id: str) -> pd.DataFrame:
+    """The network's audit log, newest first, for those who manage it."""
+    return _audit_log(_db(), _scope(), network_id)
+
+
+def record_export(network_id: str, what: str, institution_id: str | None = None) -> None:
+    """Write an export (a download) to the audit log."""
+    audit.note(_scope(), "export", network_id, institution_id, {"what": what}, db=config.db_path())
+
+
+def can_read(network_id: str, institution_id: str | None = None, initiative_id: str | None = None) -> bool:
+    """Whether this reader may see figures of the network (narrowed to an institution and/or initiative)."""
+    return access.can_read(_scope(), network_id, institution_id, initiative_id)
+
+
+def can_manage(network_id: str) -> bool:
+    """Whether this reader manages the network (its submissions board, register, users and log)."""
+    return access.can_manage(_scope(), network_id)

@@ -6,7 +6,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from dashboard import palette
+from dashboard import deprivation, disclosure, palette
 from dashboard.ui import formatting
 
 # Streamlit's own face in the browser; exported images fall back to the system sans-serif.
@@ -21,6 +21,12 @@ MEASURES: dict[str, tuple[str, Callable[[float], str], Callable[[float], str]]] 
 }
 NOT_RANKED = "Not<br>ranked"
 NOT_RANKED_X = 11.6  # after a gap, so the grey bar never reads as an eleventh decile
+
+
+def _num(value: Any) -> float:
+    """A figure as a number for drawing: a value hidden by disclosure control counts as 0 (no bar)."""
+    number = disclosure.number(value)
+    return 0 if number is None else number
 
 
 def _decile_tick(decile: int) -> str:
@@ -48,28 +54,53 @@ def not_ranked_rows(by_decile: list[dict[str, Any]], measure: str) -> list[dict[
     return [row for row in by_decile if row["imd_decile"] is None and row[measure]]
 
 
-def decile_bars(by_decile: list[dict[str, Any]], measure: str, *, title: str | None = None,
-                height: int = 400) -> go.Figure:
-    """Bars of one measure for deciles 1..10 in the decile colours, then one grey 'not ranked' bar if any."""
-    label, exact, short = MEASURES[measure]
-    total = sum(row[measure] for row in by_decile)
+def _quintile_tick(quintile: int) -> str:
+    if quintile == 1:
+        return "1 · Core20<br>most<br>deprived"
+    if quintile == 5:
+        return "5<br>least<br>deprived"
+    return str(quintile)
 
-    def share(value: float) -> str:
+
+def decile_bars(by_decile: list[dict[str, Any]], measure: str, *, title: str | None = None,
+                height: int = 400, grouping: str = "decile") -> go.Figure:
+    """Bars of one measure for deciles 1..10 (or quintiles 1..5) in the decile colours, then one grey
+    'not ranked' bar if any."""
+    label, exact, short = MEASURES[measure]
+    # Under disclosure control a value may be hidden ('<5', '[c]'): drawn as no bar, its hover says so.
+    total = sum(_num(row[measure]) for row in by_decile)
+    quintile = grouping == "quintile"
+    rows = deprivation.quintiles(by_decile) if quintile else by_decile
+    last_group = 5 if quintile else 10
+    not_ranked_x = last_group + NOT_RANKED_X - 10
+
+    def share(value: Any) -> str:
+        if disclosure.is_hidden(value):
+            return "hidden"
         return formatting.pct(value * 100 / total if total else None)
 
     xs, values, colours, ticks, hover = [], [], [], [], []
-    for row in (r for r in by_decile if r["imd_decile"] is not None):
-        decile = int(row["imd_decile"])
-        xs.append(decile)
-        values.append(row[measure])
-        colours.append(palette.DECILE_COLOURS[decile])
-        ticks.append(_decile_tick(decile))
-        hover.append(f"<b>Decile {palette.DECILE_LABELS[decile]}</b><br>{label}: {exact(row[measure])}"
-                     f" ({share(row[measure])} of total)")
+    for row in rows:
+        if quintile and row.get("imd_quintile") is not None:
+            group = int(row["imd_quintile"])
+            colours.append(palette.QUINTILE_COLOURS[group])
+            ticks.append(_quintile_tick(group))
+            name = f"Quintile {group}" + (" (Core20: deciles 1–2)" if group == 1 else
+                                          f" (deciles {2 * group - 1}–{2 * group})")
+        elif not quintile and row.get("imd_decile") is not None:
+            group = int(row["imd_decile"])
+            colours.append(palette.DECILE_COLOURS[group])
+            ticks.append(_decile_tick(group))
+            name = f"Decile {palette.DECILE_LABELS[group]}"
+        else:
+            continue
+        xs.append(group)
+        values.append(_num(row[measure]))
+        hover.append(f"<b>{name}</b><br>{label}: {exact(row[measure])} ({share(row[measure])} of total)")
     others = not_ranked_rows(by_decile, measure)
     if others:
-        value = sum(row[measure] for row in others)
-        xs.append(NOT_RANKED_X)
+        value = sum(_num(row[measure]) for row in others)
+        xs.append(not_ranked_x)
         values.append(value)
         colours.append(palette.NON_DECILE_COLOUR)
         ticks.append(NOT_RANKED)
@@ -80,7 +111,7 @@ def decile_bars(by_decile: list[dict[str, Any]], measure: str, *, title: str | N
     fig = go.Figure(go.Bar(x=xs, y=values, marker_color=colours, hovertext=hover,
                            hovertemplate="%{hovertext}<extra></extra>", width=0.8))
     fig.update_layout(
-        title={"text": title or f"{label} by IMD decile", "x": 0, "xanchor": "left", "y": 0.98,
+        title={"text": title or f"{label} by IMD {grouping}", "x": 0, "xanchor": "left", "y": 0.98,
                "yanchor": "top", "font": {"size": 19, "color": palette.TEXT_COLOUR}},
         height=height, showlegend=False,
         margin={"l": 4, "r": 28, "t": 44, "b": 4},
@@ -88,7 +119,7 @@ def decile_bars(by_decile: list[dict[str, Any]], measure: str, *, title: str | N
         font={"family": FONT_FAMILY, "size": 15, "color": palette.TEXT_COLOUR},
         hoverlabel={"font": {"size": 15, "family": FONT_FAMILY}, "bgcolor": "white"},
         xaxis={"tickmode": "array", "tickvals": xs, "ticktext": ticks, "tickangle": 0,
-               "range": [0.4, (NOT_RANKED_X if others else 10) + 0.6], "fixedrange": True,
+               "range": [0.4, (not_ranked_x if others else last_group) + 0.6], "fixedrange": True,
                "showgrid": False, "ticks": "", "automargin": True,
                "tickfont": {"size": 14, "color": palette.MUTED_TEXT_COLOUR}},
         yaxis={"gridcolor": palette.GRID_COLOUR, "zeroline": True, "zerolinecolor": "#9aa5b1",
@@ -100,5 +131,292 @@ def decile_bars(by_decile: list[dict[str, Any]], measure: str, *, title: str | N
     else:  # net credits in some group: let plotly place the ticks either side of zero
         fig.update_yaxes(tickprefix="" if integer else "£", tickformat=",d" if integer else "~s")
     if others:
-        fig.add_vline(x=(10 + NOT_RANKED_X) / 2, line={"color": "#bcc5ce", "width": 1, "dash": "dot"})
+        fig.add_vline(x=(last_group + not_ranked_x) / 2, line={"color": "#bcc5ce", "width": 1, "dash": "dot"})
+    return fig
+
+
+def modebar_config(file_name: str) -> dict[str, Any]:
+    """st.plotly_chart config: only plotly's own 'Download as PNG' button (drawn in the browser, works offline)."""
+    return {
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["zoom", "pan", "select", "lasso2d", "zoomIn", "zoomOut", "autoScale",
+                                   "resetScale", "toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian",
+                                   "zoomInMap", "zoomOutMap", "resetViewMap", "zoomInGeo", "zoomOutGeo", "resetGeo",
+                                   "hoverClosestGeo", "hoverClosestGl2d", "hoverClosestPie", "toggleHover",
+                                   "resetViews", "sendDataToCloud", "resetViewMapbox", "zoom2d", "pan2d", "select2d",
+                                   "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d"],
+        "toImageButtonOptions": {"format": "png", "filename": file_name, "scale": 2},
+    }
+
+
+def share_by_decile(reports: dict[str, dict[str, Any]], measure: str) -> go.Figure:
+    """One 100% bar per report, split into IMD deciles 1..10 then one grey 'not ranked' segment."""
+    label, exact, _ = MEASURES[measure]
+    names = list(reports)
+    fig = go.Figure()
+    segments = [(str(d), palette.DECILE_LABELS[d], palette.DECILE_COLOURS[d]) for d in range(1, 11)]
+    segments.append(("other", "Not ranked", palette.NON_DECILE_COLOUR))
+    for key, name, colour in segments:
+        values, hover = [], []
+        for report_name in names:
+            rows = reports[report_name]["by_decile"]
+            total = sum(_num(row[measure]) for row in rows)
+            value = sum(_num(row[measure]) for row in rows
+                        if (str(row["imd_decile"]) == key if key != "other" else row["imd_decile"] is None))
+            share = value * 100 / total if total else 0
+            values.append(share)
+            hover.append(f"<b>{report_name}</b><br>Decile {name}: {exact(value)} ({formatting.pct(share)})"
+                         if key != "other" else f"<b>{report_name}</b><br>{name}: {exact(value)} "
+                         f"({formatting.pct(share)})")
+        fig.add_bar(y=names, x=values, name=name, orientation="h", marker_color=colour, hovertext=hover,
+                    hovertemplate="%{hovertext}<extra></extra>")
+    fig.update_layout(
+        barmode="stack", height=120 + 56 * len(names), plot_bgcolor="white", paper_bgcolor="white",
+        margin={"l": 4, "r": 16, "t": 8, "b": 4},
+        font={"family": FONT_FAMILY, "size": 15, "color": palette.TEXT_COLOUR},
+        hoverlabel={"font": {"size": 15, "family": FONT_FAMILY}, "bgcolor": "white"},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12 * 6 / (5 + len(names)), "x": 0,
+                "title": {"text": f"{label}, IMD decile: "}, "traceorder": "normal"},
+        xaxis={"range": [0, 100], "ticksuffix": "%", "fixedrange": True, "gridcolor": palette.GRID_COLOUR,
+               "tickfont": {"size": 14, "color": palette.MUTED_TEXT_COLOUR}},
+        yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True, "tickfont": {"size": 15}},
+    )
+    return fig
+
+
+# Breakdowns: the initiative and local-spend pages.
+
+# Not a decile: one calm blue for the funnel, and fixed colours for where spend went.
+FUNNEL_COLOUR = "#2f5d80"
+WHERE_COLOURS = {"local": "#1a6e5a", "elsewhere": "#8fb8d6", "unknown": palette.NON_DECILE_COLOUR}
+WHERE_LABELS = {"local": "Local", "elsewhere": "Elsewhere (known location)", "unknown": "Location unknown"}
+STAGE_COLOURS = ("#2f5d80", "#5d8fb3", "#1a6e5a")
+
+
+def _breakdown_layout(fig: go.Figure, title: str, height: int, *, legend: bool = False) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top",
+               "font": {"size": 19, "color": palette.TEXT_COLOUR}},
+        height=height, showlegend=legend, plot_bgcolor="white", paper_bgcolor="white",
+        margin={"l": 4, "r": 28, "t": 48, "b": 4},
+        font={"family": FONT_FAMILY, "size": 15, "color": palette.TEXT_COLOUR},
+        hoverlabel={"font": {"size": 15, "family": FONT_FAMILY}, "bgcolor": "white"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 15}},
+    )
+    fig.update_xaxes(fixedrange=True, automargin=True, tickfont={"size": 14, "color": palette.MUTED_TEXT_COLOUR})
+    fig.update_yaxes(fixedrange=True, automargin=True, gridcolor=palette.GRID_COLOUR,
+                     tickfont={"size": 14, "color": palette.MUTED_TEXT_COLOUR})
+    return fig
+
+
+def cohort_funnel(total: dict[str, Any], *, height: int = 380) -> go.Figure:
+    """The cohort's journey as a funnel: started, completed, found a job, still in post at six months."""
+    # A count hidden by disclosure control ('<5') is drawn as no bar.
+    stages = [("Started", total["starters"]), ("Completed", total["starters_completed"]),
+              ("Started a job", total["starters_with_job"])]
+    if total["starters_in_post_6_months_reported"]:
+        stages += [("Followed up at 6 months", total["starters_in_post_6_months_reported"]),
+                   ("Still in post at 6 months", total["starters_in_post_6_months"])]
+    stages = [(name, disclosure.number(n)) for name, n in stages]
+    fig = go.Figure(go.Funnel(
+        y=[s for s, _ in stages], x=[n for _, n in stages], textinfo="value+percent initial",
+        texttemplate="%{value:,} (%{percentInitial:.0%} of starters)", textfont={"size": 17},
+        marker={"color": FUNNEL_COLOUR}, connector={"fillcolor": "#dbe4ec"},
+        hovertemplate="<b>%{y}</b><br>%{value:,} people<extra></extra>"))
+    fig = _breakdown_layout(fig, "The journey of the people who started in the period", height)
+    fig.update_yaxes(tickfont={"size": 16, "color": palette.TEXT_COLOUR})
+    return fig
+
+
+def decile_rate_bars(by_decile: list[dict[str, Any]], part: str, whole: str, *, title: str,
+                     grouping: str = "decile", height: int = 380) -> go.Figure:
+    """part as a share of whole for deciles 1..10 (or quintiles 1..5) in the decile colours, then one grey
+    'not ranked' bar."""
+    def rate(p: Any, w: Any) -> float | None:
+        p, w = disclosure.number(p), disclosure.number(w)
+        return p * 100 / w if p is not None and w else None
+
+    quintile = grouping == "quintile"
+    last_group = 5 if quintile else 10
+    not_ranked_x = last_group + NOT_RANKED_X - 10
+    xs, values, colours, ticks, hover = [], [], [], [], []
+
+    def fold(rows: list[dict[str, Any]], key: str) -> Any:
+        """The rows' sum, or the mark '<n' when disclosure control hid any of them."""
+        hidden = [r[key] for r in rows if disclosure.is_hidden(r[key])]
+        return hidden[0] if hidden else sum(r[key] for r in rows)
+
+    ranked = [r for r in by_decile if r["imd_decile"] is not None]
+    groups = []  # (group, colour, tick, name, part, whole)
+    if quintile:
+        for q in range(1, 6):
+            pair = [r for r in ranked if int(r["imd_decile"]) in (2 * q - 1, 2 * q)]
+            groups.append((q, palette.QUINTILE_COLOURS[q], _quintile_tick(q),
+                           f"Quintile {q} (deciles {2 * q - 1}–{2 * q})", fold(pair, part), fold(pair, whole)))
+    else:
+        for r in ranked:
+            d = int(r["imd_decile"])
+            groups.append((d, palette.DECILE_COLOURS[d], _decile_tick(d), f"Decile {palette.DECILE_LABELS[d]}",
+                           r[part], r[whole]))
+    for group, colour, tick, name, p, w in groups:
+        xs.append(group)
+        colours.append(colour)
+        ticks.append(tick)
+        values.append(rate(p, w))
+        hover.append(f"<b>{name}</b><br>{formatting.count(p)} of {formatting.count(w)} ({formatting.pct(rate(p, w))})")
+    others = [r for r in by_decile if r["imd_decile"] is None and r[whole]]
+    if others:
+        hidden = any(disclosure.is_hidden(r[part]) or disclosure.is_hidden(r[whole]) for r in others)
+        p, w = (None, None) if hidden else (sum(r[part] for r in others), sum(r[whole] for r in others))
+        xs.append(not_ranked_x)
+        values.append(rate(p, w))
+        colours.append(palette.NON_DECILE_COLOUR)
+        ticks.append(NOT_RANKED)
+        hover.append("<b>Not ranked by England's IMD</b><br>" + "<br>".join(
+            f"{palette.area_label(r['group'])}: {formatting.count(r[part])} of {formatting.count(r[whole])}"
+            for r in others))
+    fig = go.Figure(go.Bar(x=xs, y=values, marker_color=colours, hovertext=hover, width=0.8,
+                           text=[formatting.pct(v) if v is not None else "" for v in values],
+                           textposition="outside", textfont={"size": 13}, cliponaxis=False,
+                           hovertemplate="%{hovertext}<extra></extra>"))
+    fig = _breakdown_layout(fig, title, height)
+    fig.update_xaxes(tickmode="array", tickvals=xs, ticktext=ticks, tickangle=0, showgrid=False,
+                     range=[0.4, (not_ranked_x if others else last_group) + 0.6])
+    fig.update_yaxes(range=[0, 105], ticksuffix="%", tickvals=[0, 25, 50, 75, 100])
+    if others:
+        fig.add_vline(x=(last_group + not_ranked_x) / 2, line={"color": "#bcc5ce", "width": 1, "dash": "dot"})
+    return fig
+
+
+def cohort_by_quarter(rows: list[dict[str, Any]], *, height: int = 380) -> go.Figure:
+    """Grouped bars per start quarter: how many started, completed and started a job."""
+    labels = [formatting.quarter_tick(r["start_quarter"]) for r in rows]
+    fig = go.Figure()
+    for (key, name), colour in zip((("starters", "Started"), ("starters_completed", "Completed"),
+                                    ("starters_with_job", "Started a job")), STAGE_COLOURS, strict=True):
+        fig.add_bar(x=labels, y=[disclosure.number(r[key]) for r in rows], name=name, marker_color=colour,
+                    hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{y:,}}<extra></extra>")
+    fig = _breakdown_layout(fig, "Started, completed and started a job", height, legend=True)
+    fig.update_layout(barmode="group", title={"y": 0.99}, margin={"t": 84})
+    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    return fig
+
+
+def events_by_quarter(rows: list[dict[str, Any]], *, cumulative: bool = False, height: int = 380) -> go.Figure:
+    """Participants, completions and jobs filled per quarter (bars), or their running totals (lines)."""
+    labels = [formatting.quarter_tick(r["quarter"]) for r in rows]
+    fig = go.Figure()
+    for (key, name), colour in zip((("participants", "Participants"), ("completions", "Completions"),
+                                    ("jobs_filled", "Jobs filled")), STAGE_COLOURS, strict=True):
+        values = [disclosure.number(r[f"cumulative_{key}" if cumulative else key]) for r in rows]
+        hover = f"<b>%{{x}}</b><br>{name}{' since the start' if cumulative else ''}: %{{y:,}}<extra></extra>"
+        if cumulative:
+            fig.add_scatter(x=labels, y=values, name=name, mode="lines+markers", line={"color": colour, "width": 3},
+                            hovertemplate=hover)
+        else:
+            fig.add_bar(x=labels, y=values, name=name, marker_color=colour, hovertemplate=hover)
+    title = "Running totals since the network's first data" if cumulative else "Events in each quarter"
+    fig = _breakdown_layout(fig, title, height, legend=True)
+    fig.update_layout(barmode="group", margin={"t": 84})
+    fig.update_yaxes(rangemode="tozero", tickformat=",d")
+    return fig
+
+
+def _where_split(row: dict[str, Any]) -> dict[str, float]:
+    """A spend row split into local, elsewhere with a known location, and unknown location."""
+    local, unknown = row["spend_local_gbp"], row["spend_unknown_location_gbp"]
+    return {"local": local, "elsewhere": round(row["spend_gbp"] - local - unknown, 2), "unknown": unknown}
+
+
+def spend_where_by_quarter(rows: list[dict[str, Any]], *, height: int = 400) -> go.Figure:
+    """Stacked bars per quarter: local spend, spend elsewhere, spend of unknown location."""
+    labels = [formatting.quarter_tick(r["quarter"]) for r in rows]
+    splits = [_where_split(r) for r in rows]
+    fig = go.Figure()
+    for key, name in WHERE_LABELS.items():
+        fig.add_bar(x=labels, y=[s[key] for s in splits], name=name, marker_color=WHERE_COLOURS[key],
+                    hovertext=[formatting.money(s[key]) for s in splits],
+                    hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{hovertext}}<extra></extra>")
+    fig = _breakdown_layout(fig, "Spend by quarter", height, legend=True)
+    fig.update_layout(barmode="relative", margin={"t": 84})
+    fig.update_yaxes(tickprefix="£", tickformat="~s")
+    return fig
+
+
+def spend_where_bars(rows: list[dict[str, Any]], label_key: str, *, title: str, height: int | None = None
+                     ) -> go.Figure:
+    """Horizontal stacked bars, one per row (largest first): local, elsewhere and unknown-location spend."""
+    labels = [str(r[label_key]) for r in rows]
+    splits = [_where_split(r) for r in rows]
+    fig = go.Figure()
+    for key, name in WHERE_LABELS.items():
+        fig.add_bar(y=labels, x=[s[key] for s in splits], name=name, orientation="h",
+                    marker_color=WHERE_COLOURS[key], hovertext=[formatting.money(s[key]) for s in splits],
+                    hovertemplate=f"<b>%{{y}}</b><br>{name}: %{{hovertext}}<extra></extra>")
+    fig = _breakdown_layout(fig, title, height or 140 + 44 * len(rows), legend=True)
+    fig.update_layout(barmode="relative", margin={"t": 84})
+    fig.update_xaxes(tickprefix="£", tickformat="~s", gridcolor=palette.GRID_COLOUR)
+    fig.update_yaxes(autorange="reversed", tickfont={"size": 15, "color": palette.TEXT_COLOUR})
+    return fig
+
+
+def representation_bars(representation: dict[str, Any], measure: str, *, title: str, height: int = 400) -> go.Figure:
+    """Each IMD group's share of participants (or jobs) over its share of the area's working-age people; 1.0 = in
+    proportion, drawn as a line."""
+    quintile = representation["grouping"] == "quintile"
+    key = "imd_quintile" if quintile else "imd_decile"
+    colours = palette.QUINTILE_COLOURS if quintile else palette.DECILE_COLOURS
+    share_key = "participants_share" if measure == "participants" else "jobs_share"
+    ratio_key = "participants_ratio" if measure == "participants" else "jobs_ratio"
+    label = MEASURES[measure][0]
+    rows = representation["rows"]
+    xs = [row[key] for row in rows]
+    ratios = [disclosure.number(row[ratio_key]) for row in rows]
+    def share(value: Any) -> str:
+        if disclosure.is_hidden(value):
+            return str(value)
+        return formatting.pct(None if value is None else value * 100)
+
+    hover = [f"<b>{'Quintile' if quintile else 'Decile'} {row[key]}</b><br>"
+             f"{label}: {share(row[share_key])} of those living in the area<br>"
+             f"Working-age people: {share(row['population_share'])}<br>"
+             f"Ratio: {'–' if disclosure.number(row[ratio_key]) is None else format(row[ratio_key], '.2f')}"
+             for row in rows]
+    fig = go.Figure(go.Bar(
+        x=xs, y=[r if r is not None else 0 for r in ratios], marker_color=[colours[x] for x in xs], width=0.8,
+        text=["–" if r is None else f"{r:.1f}×" for r in ratios], textposition="outside", cliponaxis=False,
+        textfont={"size": 14}, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
+    fig.add_hline(y=1, line={"color": palette.TEXT_COLOUR, "width": 2, "dash": "dash"},
+                  annotation_text="1.0 = in proportion", annotation_position="top right",
+                  annotation_font={"size": 14, "color": palette.TEXT_COLOUR})
+    top = max([r for r in ratios if r is not None] + [1.0])
+    fig = _breakdown_layout(fig, title, height)
+    fig.update_xaxes(tickmode="array", tickvals=xs, showgrid=False, range=[0.4, max(xs, default=10) + 0.6],
+                     ticktext=[(_quintile_tick(x) if quintile else _decile_tick(x)) for x in xs], tickangle=0)
+    fig.update_yaxes(range=[0, top * 1.18], ticksuffix="×", rangemode="tozero")
+    return fig
+
+
+def nation_bars(rows: list[dict[str, Any]], *, height: int = 360) -> go.Figure:
+    """One nation's people and spend by its own index's deciles (WIMD or SIMD), grey where the decile is not known."""
+    index = rows[0]["index"]
+    nation = rows[0]["nation"]
+    ranked = sorted((r for r in rows if r["decile"] is not None), key=lambda r: r["decile"])
+    unknown = [r for r in rows if r["decile"] is None]
+    measures = [("participants", "Participants"), ("jobs_filled", "Jobs filled"), ("spend_gbp", "Spend")]
+    shown = [(key, name) for key, name in measures if any(_num(r[key]) or disclosure.is_hidden(r[key]) for r in rows)]
+    fig = go.Figure()
+    for key, name in shown:
+        xs = [r["decile"] for r in ranked] + ([NOT_RANKED_X] if unknown else [])
+        values = [_num(r[key]) for r in ranked] + ([sum(_num(r[key]) for r in unknown)] if unknown else [])
+        exact = MEASURES[key][1]
+        colours = [palette.DECILE_COLOURS[int(x)] if x != NOT_RANKED_X else palette.NON_DECILE_COLOUR for x in xs]
+        fig.add_bar(x=xs, y=values, name=name, marker_color=colours, visible=True if key == shown[0][0] else
+                    "legendonly", hovertext=[exact(v) for v in values],
+                    hovertemplate=f"<b>{index} decile %{{x}}</b><br>{name}: %{{hovertext}}<extra></extra>")
+    fig = _breakdown_layout(fig, f"{nation}: by {index} decile", height, legend=len(shown) > 1)
+    fig.update_layout(margin={"t": 84})
+    fig.update_xaxes(tickmode="array", tickvals=list(range(1, 11)) + ([NOT_RANKED_X] if unknown else []),
+                     ticktext=[_decile_tick(d) for d in range(1, 11)] + (["Decile<br>not known"] if unknown else []),
+                     range=[0.4, (NOT_RANKED_X if unknown else 10) + 0.6], showgrid=False, tickangle=0)
     return fig

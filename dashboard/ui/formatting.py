@@ -9,8 +9,10 @@ import pandas as pd
 from dashboard import palette, parsing
 
 
-def count(n: int | float) -> str:
-    """A count with thousands separators: 1,234."""
+def count(n: int | float | str) -> str:
+    """A count with thousands separators: 1,234 (a count hidden by disclosure control as it is shown: '<5')."""
+    if isinstance(n, str):
+        return n
     return f"{int(n):,}"
 
 
@@ -31,8 +33,10 @@ def money_short(gbp: float) -> str:
     return f"{sign}£{value:,.0f}"
 
 
-def pct(value: float | None) -> str:
-    """A percentage to one decimal place, or an en dash when there is nothing to divide."""
+def pct(value: float | str | None) -> str:
+    """A percentage to one decimal place, or an en dash when there is nothing to divide ('[c]' when hidden)."""
+    if isinstance(value, str):
+        return value
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.1f}%"
 
 
@@ -153,3 +157,165 @@ def versus_previous(first: str, last: str) -> str:
     if n % 4 == 0:
         return "vs previous year" if n == 4 else f"vs previous {n // 4} years"
     return f"vs previous {n} quarters"
+
+
+# The measures a comparison lines up: (report key, label, format).
+COMPARE_MEASURES = (
+    ("participants", "Participants", "count"),
+    ("participants_most_deprived_20_pct", "… from the 20% most deprived areas", "pct"),
+    ("completions", "Completions", "count"),
+    ("jobs_filled", "Jobs filled", "count"),
+    ("jobs_filled_most_deprived_20_pct", "… filled from the 20% most deprived areas", "pct"),
+    ("conversion_rate_pct", "Conversion rate", "pct"),
+    ("spend_total_gbp", "Total spend", "money"),
+    ("spend_local_pct", "Local share of spend", "pct"),
+    ("spend_most_deprived_20_pct", "Share of spend in the 20% most deprived areas", "pct"),
+    ("spend_sme_pct", "Share of spend with SMEs", "pct"),
+    ("spend_vcse_pct", "Share of spend with VCSEs", "pct"),
+    ("spend_known_location_pct", "Spend with a known location", "pct"),
+)
+
+
+def _shown(value: Any, kind: str) -> str:
+    if isinstance(value, str):  # already a display text, such as a suppressed count
+        return value
+    if value is None:
+        return "–"
+    return {"count": count, "pct": pct, "money": money}[kind](value)
+
+
+def compare_table(reports: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """Measures down, compared reports across, formatted for display."""
+    rows = {label: [_shown(r[key], kind) for r in reports.values()] for key, label, kind in COMPARE_MEASURES}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(reports)).rename_axis("Measure")
+
+
+def compare_csv(reports: dict[str, dict[str, Any]]) -> bytes:
+    """One row per compared report with its selection and every compared measure, unformatted."""
+    rows = [{"name": name, "network_id": r["network_id"], "institution_id": r["institution_id"] or "all",
+             "initiative_id": r["initiative_id"] or "all", "from_quarter": r["from_quarter"],
+             "to_quarter": r["to_quarter"], "imd_release": r["imd_release"],
+             **{key: r[key] for key, _, _ in COMPARE_MEASURES}} for name, r in reports.items()]
+    return pd.DataFrame(rows).to_csv(index=False).encode("utf-8")
+
+
+# Breakdowns: the initiative and local-spend pages.
+
+def quarter_tick(quarter: str) -> str:
+    """'2025Q3' as an axis label on two lines: 'Jul–Sep<br>2025'."""
+    return parsing.quarter_label(quarter).replace(" ", "<br>", 1)
+
+
+def selection_columns(selection: Any) -> dict[str, Any]:
+    """The columns every breakdown CSV row starts with, saying which selection it describes."""
+    return {"network_id": selection.network_id, "initiative_id": selection.initiative_id or "all",
+            "institution_id": selection.institution_id or "all", "from_quarter": selection.from_quarter,
+            "to_quarter": selection.to_quarter, "imd_release": selection.imd_release}
+
+
+def breakdown_csv(rows: list[dict[str, Any]], selection: Any) -> bytes:
+    """Breakdown rows as CSV bytes, unformatted (pounds to the penny), each row stating its selection."""
+    frame = pd.DataFrame([{**selection_columns(selection), **row} for row in rows])
+    for column in frame.columns:
+        if column.endswith("_gbp"):
+            frame[column] = frame[column].map(lambda v: f"{v:.2f}")
+        elif column == "imd_decile":
+            frame[column] = frame[column].astype("Int64")
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+COHORT_COLUMNS = {"starters": "Started", "starters_completed": "Completed",
+                  "starters_with_job": "Started a job", "with_job_pct": "Job rate",
+                  "starters_in_post_6_months_reported": "Followed up at 6 months",
+                  "starters_in_post_6_months": "Still in post",
+                  "in_post_6_months_pct": "Still in post (of followed up)"}
+
+
+def cohort_table(rows: list[dict[str, Any]], label: str, label_of) -> pd.DataFrame:
+    """Funnel rows for display: a label column, then the cohort's counts and rates formatted."""
+    shown = pd.DataFrame({label: [label_of(r) for r in rows]})
+    for key, name in COHORT_COLUMNS.items():
+        shown[name] = [pct(r[key]) if key.endswith("_pct") else count(r[key]) for r in rows]
+    return shown
+
+
+SPEND_COLUMNS = {"spend_gbp": "Spend", "spend_local_gbp": "Local", "spend_local_pct": "Local share",
+                 "spend_most_deprived_20_pct": "In 20% most deprived", "spend_sme_pct": "SME share",
+                 "spend_vcse_pct": "VCSE share", "spend_unknown_location_gbp": "Location unknown",
+                 "spend_known_location_pct": "Known location"}
+
+
+def spend_table(rows: list[dict[str, Any]], label: str, label_key: str) -> pd.DataFrame:
+    """Spend breakdown rows for display: a label column, then whole pounds and shares."""
+    shown = pd.DataFrame({label: [str(r[label_key]) for r in rows]})
+    for key, name in SPEND_COLUMNS.items():
+        shown[name] = [pct(r[key]) if key.endswith("_pct") else money(r[key]) for r in rows]
+    return shown
+
+
+def _yes_no(value: bool | None) -> str:
+    return "Not known" if value is None else ("Yes" if value else "No")
+
+
+def supplier_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Top suppliers for display: name, spend, where they are (local, IMD decile) and SME/VCSE."""
+    return pd.DataFrame({
+        "Supplier": [r["supplier_name"] for r in rows],
+        "Spend": [money(r["spend_gbp"]) for r in rows],
+        "Local": [{"yes": "Yes", "no": "No", "unknown": "Location unknown"}[r["is_local"]] for r in rows],
+        "Area (IMD decile)": [palette.area_label(r["imd_decile"] if r["imd_decile"] is not None else r["area_group"])
+                              for r in rows],
+        "SME": [_yes_no(r["is_sme"]) for r in rows],
+        "VCSE": [_yes_no(r["is_vcse"]) for r in rows],
+    })
+
+
+def equality_table(rows: list[dict[str, Any]], characteristic: str) -> pd.DataFrame:
+    """One characteristic's rows for display: value, participants and jobs filled with their shares."""
+    mine = [r for r in rows if r["characteristic"] == characteristic]
+    return pd.DataFrame({
+        "Answer": [r["value"] for r in mine],
+        "Participants": [f"{count(r['participants'])} ({pct(r['participants_pct'])})" for r in mine],
+        "Jobs filled": [f"{count(r['jobs_filled'])} ({pct(r['jobs_filled_pct'])})" for r in mine],
+    })
+
+
+def quarter_table(rows: list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
+    """by_quarter rows for display: the quarter, then the chosen columns (counts, or whole pounds for *_gbp)."""
+    shown = pd.DataFrame({"Quarter": [parsing.quarter_label(r["quarter"]) for r in rows]})
+    for key, name in columns.items():
+        shown[name] = [money(r[key]) if key.endswith("_gbp") else (pct(r[key]) if key.endswith("_pct")
+                                                                    else count(r[key])) for r in rows]
+    return shown
+
+
+TREND_COLUMNS = {"participants": "Participants", "completions": "Completions", "jobs_filled": "Jobs filled",
+                 "spend_gbp": "Spend", "spend_local_gbp": "Local spend",
+                 "cumulative_participants": "Participants since the start",
+                 "cumulative_jobs_filled": "Jobs filled since the start",
+                 "cumulative_spend_gbp": "Spend since the start"}
+
+
+def representation_table(representation: dict[str, Any]) -> pd.DataFrame:
+    """Representation rows for display: each IMD group's shares of people and of working-age population."""
+    key = "imd_quintile" if representation["grouping"] == "quintile" else "imd_decile"
+
+    def share(value: float | str | None) -> str:
+        return pct(value if isinstance(value, str) or value is None else value * 100)
+
+    def ratio(value: float | str | None) -> str:
+        if isinstance(value, str):  # hidden by disclosure control
+            return value
+        return "–" if value is None else f"{value:.2f}"
+
+    rows = representation["rows"]
+    return pd.DataFrame({
+        f"IMD {representation['grouping']}": [str(r[key]) + (" · most deprived" if r[key] == 1 else "")
+                                              for r in rows],
+        "Participants": [f"{count(r['participants'])} ({share(r['participants_share'])})" for r in rows],
+        "Jobs filled": [f"{count(r['jobs_filled'])} ({share(r['jobs_share'])})" for r in rows],
+        "Working-age people": [f"{count(round(r['working_age_population']))} ({share(r['population_share'])})"
+                               for r in rows],
+        "Participants ratio": [ratio(r["participants_ratio"]) for r in rows],
+        "Jobs ratio": [ratio(r["jobs_ratio"]) for r in rows],
+    })

@@ -10,6 +10,8 @@ from dashboard.ui import cache
 ALL = "all"
 CHOSEN_NETWORK = "_chosen_network"  # the network last chosen on any page, for the next page
 DEFAULT_QUARTERS = 4  # a year, when the URL does not say
+SIDEBAR_PARAMS = ("network", "initiative", "institution", "from", "to", "release", "group")
+GROUPINGS = {"decile": "Deciles", "quintile": "Quintiles (Core20)"}
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class Filters:
     is_demo: bool
     initiative_name: str
     selection: figures.Selection | None
+    institution_name: str = "All institutions"
+    grouping: str = "decile"  # 'decile' | 'quintile': how the IMD groups are drawn
 
 
 NO_NETWORKS_MESSAGE = ("No networks are loaded yet. Define one in a YAML file and load it with "
@@ -93,8 +97,9 @@ def sidebar(page: str) -> Filters | None:
     ids = list(nets["network_id"])
     names = dict(zip(nets["network_id"], nets["name"], strict=True))
     real = [n for n, demo in zip(ids, nets["is_demo"], strict=True) if not demo]
-    net_key, ini_key, q_key, rel_key = (f"{page}_network", f"{page}_initiative", f"{page}_quarters",
-                                        f"{page}_release")
+    net_key, ini_key, ins_key, q_key, rel_key, grp_key = (
+        f"{page}_network", f"{page}_initiative", f"{page}_institution", f"{page}_quarters", f"{page}_release",
+        f"{page}_grouping")
 
     # A network chosen since on another page wins over this page's remembered one.
     chosen = st.session_state.get(CHOSEN_NETWORK)
@@ -105,11 +110,21 @@ def sidebar(page: str) -> Filters | None:
     st.session_state[CHOSEN_NETWORK] = network_id
     row = nets[nets["network_id"] == network_id].iloc[0]
 
-    initiatives = cache.network_members(network_id)["initiatives"]
+    members = cache.network_members(network_id)
+    initiatives = members["initiatives"]
     ini_names = {ALL: "All initiatives", **dict(zip(initiatives["initiative_id"], initiatives["name"], strict=True))}
-    _initial(ini_key, saved, _param("initiative"), list(ini_names), ALL)
+    if not members["whole_network"]:  # a funder of some initiatives only: no network-wide totals
+        ini_names.pop(ALL)
+    _initial(ini_key, saved, _param("initiative"), list(ini_names), next(iter(ini_names)))
     st.sidebar.selectbox("Initiative", list(ini_names), format_func=ini_names.__getitem__, key=ini_key)
     initiative = st.session_state[ini_key]
+
+    institutions = members["institutions"]
+    ins_names = {ALL: "All institutions",
+                 **dict(zip(institutions["institution_id"], institutions["name"], strict=True))}
+    _initial(ins_key, saved, _param("institution"), list(ins_names), ALL)
+    st.sidebar.selectbox("Institution", list(ins_names), format_func=ins_names.__getitem__, key=ins_key)
+    institution = st.session_state[ins_key]
 
     quarters = cache.network_quarters(network_id)
     span = None
@@ -129,24 +144,43 @@ def sidebar(page: str) -> Filters | None:
                          help="Which English Indices of Deprivation release ranks the areas into deciles.")
     release = st.session_state[rel_key]
 
+    _initial(grp_key, saved, _param("group"), list(GROUPINGS), "decile")
+    st.sidebar.segmented_control("Group areas by", list(GROUPINGS), format_func=GROUPINGS.__getitem__,
+                                 key=grp_key, help="Quintile 1 is Core20: the 20% most deprived areas.")
+    # A segmented control can be clicked off: keep the last grouping rather than none.
+    grouping = st.session_state.get(grp_key) or "decile"
+
     selection = None
     params = {"network": network_id}
     if initiative != ALL:
         params["initiative"] = initiative
+    if institution != ALL:
+        params["institution"] = institution
     if span:
         first, last = span
         selection = figures.Selection(network_id=network_id, from_quarter=first, to_quarter=last,
                                       initiative_id=None if initiative == ALL else initiative,
+                                      institution_id=None if institution == ALL else institution,
                                       imd_release=release)
         params.update({"from": first, "to": last})
     params["release"] = release
+    if grouping != "decile":
+        params["group"] = grouping
 
+    if selection is not None and not cache.exact(selection):
+        st.sidebar.info("**Disclosure-controlled figures.** Counts small enough to identify someone are shown as "
+                        "“<5” or hidden as “[c]”; see Methodology.", icon=":material/shield_person:")
     st.sidebar.caption("The page address keeps these choices: copy it to share exactly this view.")
-    st.session_state[saved_key] = {k: st.session_state.get(k) for k in (net_key, ini_key, q_key, rel_key)}
-    if {k: st.query_params.get(k) for k in st.query_params} != params:
+    st.session_state[saved_key] = {k: st.session_state.get(k)
+                                   for k in (net_key, ini_key, ins_key, q_key, rel_key, grp_key)}
+    # A page's own parameters (a map's layer, say) stay in the URL beside the filters.
+    current = {k: st.query_params.get(k) for k in st.query_params}
+    params.update({k: v for k, v in current.items() if k not in SIDEBAR_PARAMS})
+    if current != params:
         st.query_params.from_dict(params)
     return Filters(network_id=network_id, network_name=str(row["name"]), is_demo=bool(row["is_demo"]),
-                   initiative_name=ini_names[initiative], selection=selection)
+                   initiative_name=ini_names[initiative], selection=selection,
+                   institution_name=ins_names[institution], grouping=grouping)
 
 
 def _quarter_range(key: str, saved: dict, quarters: list[str]) -> tuple[str, str]:
@@ -184,3 +218,57 @@ def network_picker(page: str, container=None) -> Network | None:
         st.query_params["network"] = network_id
     row = nets[nets["network_id"] == network_id].iloc[0]
     return Network(network_id=network_id, name=str(row["name"]), is_demo=bool(row["is_demo"]))
+
+
+def url_choice(page: str, name: str, options: dict[str, str], default: str, *, label: str,
+               horizontal: bool = False) -> str:
+    """A radio choice kept in the URL as ?<name>=<option> (key '<page>_<name>')."""
+    key = f"{page}_{name}"
+    _initial(key, {}, _param(name), list(options), default)
+    st.radio(label, list(options), format_func=options.__getitem__, key=key, horizontal=horizontal)
+    choice = st.session_state[key]
+    if st.query_params.get(name) != choice:
+        st.query_params[name] = choice
+    return choice
+
+
+def url_multiselect(page: str, name: str, options: dict[str, str], *, default: list[str], label: str,
+                    max_selections: int) -> list[str]:
+    """A multiselect kept in the URL as ?<name>=a,b,c (key '<page>_<name>'); unknown ids are dropped."""
+    key = f"{page}_{name}"
+    current = st.session_state.get(key)
+    if current is None or any(item not in options for item in current):
+        from_url = [item for item in (_param(name) or "").split(",") if item in options][:max_selections]
+        st.session_state[key] = from_url or default[:max_selections]
+    st.multiselect(label, list(options), format_func=options.__getitem__, key=key, max_selections=max_selections)
+    chosen = list(st.session_state[key])
+    if st.query_params.get(name) != ",".join(chosen):
+        st.query_params[name] = ",".join(chosen)
+    return chosen
+
+
+def url_quarter_range(page: str, quarters: list[str], *, container=None) -> tuple[str, str]:
+    """A quarter-range slider kept in the URL as ?from=&to= (key '<page>_quarters'); default the last year."""
+    key = f"{page}_quarters"
+    span = _quarter_range(key, {}, quarters)
+    if len(quarters) > 1:
+        span = (container or st.sidebar).select_slider(
+            "Quarters", quarters, value=span, format_func=parsing.quarter_label, key=key,
+            help="Calendar quarters: Jan–Mar is Q1, Jul–Sep is Q3.")
+    first, last = span
+    if (st.query_params.get("from"), st.query_params.get("to")) != (first, last):
+        st.query_params["from"], st.query_params["to"] = first, last
+    return first, last
+
+
+def url_release(page: str, *, container=None) -> str:
+    """The IoD release selectbox kept in the URL as ?release= (key '<page>_release')."""
+    key = f"{page}_release"
+    releases = loaded_releases()
+    _initial(key, {}, _param("release"), releases, releases[0])
+    (container or st.sidebar).selectbox("Deprivation index", releases, format_func=release_label, key=key,
+                                        help="Which English Indices of Deprivation release ranks the areas.")
+    release = st.session_state[key]
+    if st.query_params.get("release") != release:
+        st.query_params["release"] = release
+    return release

@@ -1,4 +1,4 @@
-"""Data sources & method: what each figure means, which reference data is loaded, and who to credit."""
+"""Data sources: which reference data is loaded, how postcodes were placed, and who to credit."""
 
 import pandas as pd
 import streamlit as st
@@ -7,22 +7,6 @@ from dashboard import figures
 from dashboard.ui import cache, widgets
 
 OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
-DEFINITIONS = (
-    ("Participants", "People who *started* on an initiative in the period, by their start date."),
-    ("Completions", "Completions dated in the period, counted by their own date, whenever the person started."),
-    ("Jobs filled", "Job starts dated in the period, counted by their own date."),
-    ("Conversion rate", "The share of the period's starters who have a recorded job start. Recent starters "
-                        "have had less time to find work, so the latest quarters' rate rises as results come in."),
-    ("Total spend", "Payments to suppliers dated in the period, credits included."),
-    ("Local spend", "Spend with suppliers located in the network's own local authority districts."),
-    ("Spend with a known location", "The share of spend whose supplier postcode could be placed in an area. "
-                                    "Spend with no known location is counted in every total, never dropped; "
-                                    "it cannot count as local or be given a decile."),
-    ("20% most deprived areas", "Areas in IMD deciles 1 and 2. If participants or spend were spread evenly "
-                                "across England's areas, their share would be 20%."),
-    ("Change (↑ ↓)", "The difference from the period of the same length just before: Jan–Jun 2025 is "
-                     "compared with Jul–Dec 2024. Shares change in percentage points (pts)."),
-)
 POSTCODE_METHODS = {
     "point_in_polygon": "Inside an LSOA boundary (Code-Point Open coordinates)",
     "nearest_polygon": "Nearest LSOA within 500 m (coasts and estuaries, outside the clipped boundaries)",
@@ -31,32 +15,13 @@ POSTCODE_METHODS = {
     "onspd": "ONS postcode directory (exact LSOA)",
 }
 
-st.title("Data sources & method")
+st.title("Data sources")
 missing = widgets.missing_reference_message()
 if missing:
     st.error(missing, icon=":material/database:")
 
-st.header("What the figures mean")
-st.markdown("| Figure | Definition |\n|---|---|\n"
-            + "\n".join(f"| **{name}** | {text} |" for name, text in DEFINITIONS))
-
-st.header("How places are ranked")
-st.markdown(
-    """
-- **Deprivation is a property of areas, not people.** The English Index of Multiple Deprivation (IMD) ranks
-  every Lower-layer Super Output Area (LSOA, a neighbourhood of about 1,500 residents) in England. Decile 1 is
-  the 10% most deprived LSOAs, decile 10 the 10% least deprived. Not everyone living in a deprived area is
-  deprived, and many deprived people live elsewhere.
-- Participants are placed by their **home postcode**, suppliers by **their own postcode**, each matched to an LSOA.
-- Each IoD release ranks its own LSOA boundaries: **IoD 2025 uses LSOA 2021**, IoD 2019 uses LSOA 2011.
-  Choose the release in the overview's sidebar.
-- **Wales, Scotland and Northern Ireland** have their own indices, which cannot be compared with England's.
-  Places there are shown separately in grey after decile 10 (*not ranked*), as are postcodes that could not
-  be placed.
-- **Calendar quarters** are used throughout, not the financial year: Q1 = Jan–Mar, Q2 = Apr–Jun,
-  Q3 = Jul–Sep, Q4 = Oct–Dec, so 2025Q3 is July to September 2025.
-"""
-)
+st.markdown("What each figure means, how places are ranked and the known limits are on the "
+            "**Methodology** page. This page lists the official data behind the rankings and who to credit.")
 
 st.header("Reference data loaded")
 status = cache.reference_status().get("status")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import ingest, suppliers
-from dashboard.ui import cache, widgets
+from dashboard.ui import cache, session, widgets
 from dashboard.ui import formatting as fmt
 
 PAGE = "suppliers"
@@ -67,9 +67,8 @@ if DONE_KEY in st.session_state:
 
 show_coverage(cache.spend_coverage(network.network_id), st.session_state.get(BEFORE_KEY))
 
-updated_by = st.columns([1, 2])[0].text_input("Your email", key=f"{PAGE}_updated_by",
-                                              placeholder="name@organisation.org.uk",
-                                              help="Recorded against every supplier you save.").strip()
+scope = session.scope()
+updated_by = scope.actor  # recorded against every supplier saved
 
 st.subheader("Suppliers with no known location")
 unclassified_df = cache.unclassified_suppliers(network.network_id)
@@ -110,17 +109,15 @@ else:
         })
     filled = edited[changed(edited, table)]
     save = st.button(f"Save {len(filled)} supplier{'s' if len(filled) != 1 else ''}" if len(filled) else "Save",
-                     key=f"{PAGE}_save", type="primary", disabled=filled.empty or not updated_by,
+                     key=f"{PAGE}_save", type="primary", disabled=filled.empty,
                      icon=":material/save:")
     if filled.empty:
         st.caption("Nothing to save yet: fill in at least one supplier's postcode.")
-    elif not updated_by:
-        st.caption("Enter your email above to save.")
     if save:
         rows = filled[["supplier_name", *EDITABLE]]
         try:
             summary = suppliers.upsert(network.network_id, rows.reset_index(drop=True), updated_by,
-                                       source="the table")
+                                       source="the table", scope=scope)
         except ingest.IngestError as exc:
             # upsert numbers the saved rows 2, 3, ...: map them back to the rows of the table above.
             positions = list(rows.index)
@@ -153,9 +150,10 @@ upload = st.file_uploader("Supplier list", type=["csv", "xlsx", "xls"], key=f"{P
                           max_upload_size=ingest.MAX_FILE_BYTES // 2**20,
                           help=f"CSV or Excel, up to {ingest.MAX_FILE_BYTES // 2**20} MB.")
 if upload is not None:
-    if st.button("Add to the register", key=f"{PAGE}_load", disabled=not updated_by, icon=":material/upload:"):
+    if st.button("Add to the register", key=f"{PAGE}_load", icon=":material/upload:"):
         try:
-            summary = suppliers.load_file(network.network_id, upload.getvalue(), upload.name, updated_by)
+            summary = suppliers.load_file(network.network_id, upload.getvalue(), upload.name, updated_by,
+                                          scope=scope)
         except ingest.IngestError as exc:
             st.error(f"**Nothing was saved.** {len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} "
                      "in the file (rows numbered as in the spreadsheet):", icon=":material/error:")
@@ -166,8 +164,6 @@ if upload is not None:
                                           "updated suppliers. The figures on every page now place their spend.")
             cache.clear()
             st.rerun()
-    elif not updated_by:
-        st.caption("Enter your email above to add the list.")
 
 st.subheader("The supplier register")
 register_df = cache.supplier_register(network.network_id)

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import contract, ingest, mapping, parsing, submissions, templates
-from dashboard.ui import cache, widgets
+from dashboard.ui import cache, session, widgets
 from dashboard.ui import formatting as fmt
 
 PAGE = "upload"
@@ -22,7 +22,6 @@ PROBLEM_COLUMNS = {
                                          width=60),
     "Column": st.column_config.TextColumn(help="The column as your file names it.", width=170),
 }
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def plain(text: object) -> str:
@@ -114,6 +113,7 @@ if missing:
     st.error(missing, icon=":material/database:")
     st.stop()
 
+scope = session.scope()
 st.title("Upload data")
 st.caption("Send your institution's quarterly file. It is checked in full first: you see every problem and "
            "anything it would replace, and nothing is saved until you press Commit.")
@@ -131,7 +131,7 @@ if institutions.empty:
 names = dict(zip(institutions["institution_id"], institutions["name"], strict=True))
 if st.session_state.get(f"{PAGE}_institution") not in names:
     st.session_state[f"{PAGE}_institution"] = next(iter(names))
-institution_id = where[1].selectbox("Your institution", list(names), format_func=names.__getitem__,
+institution_id = where[1].selectbox("Institution", list(names), format_func=names.__getitem__,
                                     key=f"{PAGE}_institution")
 kind = where[2].selectbox("Dataset", contract.KINDS, format_func=KIND_LABELS.__getitem__, key=f"{PAGE}_kind")
 last_complete = submissions.last_complete_quarter()
@@ -143,10 +143,8 @@ quarter = where[3].selectbox(
     "Quarter", quarter_choices, key=f"{PAGE}_quarter",
     format_func=lambda q: parsing.quarter_label(q) + (" (in progress)" if q == in_progress else ""),
     help="The calendar quarter the file reports on: Jan–Mar is Q1, Jul–Sep is Q3. Default: the last complete one.")
-submitted_by = st.columns([3, 8])[0].text_input(
-    "Your email", key=f"{PAGE}_submitted_by", placeholder="name@organisation.org.uk",
-    help="Recorded with the submission, so the coordinator knows whom to ask.").strip()
-email_ok = bool(EMAIL.fullmatch(submitted_by))
+# The signed-in account is recorded with the submission, so the coordinator knows whom to ask.
+submitted_by = scope.actor
 if network.is_demo:
     st.caption("This is the synthetic demo network: upload here to try things out.")
 
@@ -262,7 +260,7 @@ if upload is not None:
                 "File": (old.file_name, upload.name),
                 "Submission": (str(old.submission_id), "not yet committed"),
                 "Sent": (f"{fmt.long_date(old.submitted_at)}, {old.submitted_at:%H:%M}", "now"),
-                "Sent by": (old.submitted_by, submitted_by or "(your email)"),
+                "Sent by": (old.submitted_by, submitted_by),
                 "Rows": (f"{old.row_count:,}", f"{preview.row_count:,}"),
             }
             if kind == "spend":
@@ -272,15 +270,12 @@ if upload is not None:
                          hide_index=True, key=f"{PAGE}_replaces", width=700)
 
         commit = st.button("Commit", key=f"{PAGE}_commit", type="primary", icon=":material/cloud_upload:",
-                           disabled=not preview.ok or preview.unchanged or not email_ok)
+                           disabled=not preview.ok or preview.unchanged)
         if not preview.ok:
             st.caption("Commit becomes available once the file has no problems.")
-        elif not email_ok and not preview.unchanged:
-            st.caption("Enter your email at the top to commit." if not submitted_by
-                       else "Your email at the top does not look like an email address.")
         if commit:
             try:
-                done = ingest.commit(preview, submitted_by)
+                done = ingest.commit(preview, scope=scope)
             except ingest.IngestError as exc:
                 st.error(f"**Not committed.** {plural(len(exc.problems), 'problem')}:", icon=":material/error:")
                 st.dataframe(problem_table(exc.problems), hide_index=True, key=f"{PAGE}_commit_problems")

@@ -1,0 +1,243 @@
+"""Breakdowns behind the initiative and local-spend pages: by quarter, the participant funnel, equality
+monitoring, and spend by institution, category and supplier. Every function takes a figures.Selection,
+follows figures_by_area's rules (active submissions, each event in the quarter of its own date, the supplier
+register filling in what a payment lacks) and returns JSON-ready values: ints, pounds as floats to the penny,
+None where a share has nothing to divide.
+"""
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from dashboard import contract, figures, parsing, store
+
+NOT_RECORDED = "Not recorded"
+NOT_CATEGORISED = "Not categorised"
+EQUALITY = {"age_band": contract.AGE_BANDS, "gender": contract.GENDERS, "ethnicity": contract.ETHNIC_GROUPS,
+            "disability": contract.DISABILITY}
+COHORT_FIELDS = ("starters", "starters_completed", "starters_with_job", "starters_in_post_6_months_reported",
+                 "starters_in_post_6_months")
+_AREA_GROUPS = [str(d) for d in range(1, 11)] + list(figures.GROUP_KEYS)
+
+
+def _params(selection: figures.Selection, *, deciles: bool = True) -> dict[str, Any]:
+    params = selection.params()
+    if not deciles:  # DuckDB refuses a parameter the query does not use
+        del params["imd_release"]
+    return params
+
+
+def _gbp(pence: int) -> float:
+    return float(Decimal(int(pence)).scaleb(-2))
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return None if not whole else round(float(Decimal(int(part)) * 100 / Decimal(int(whole))), 2)
+
+
+def _quarters(first: str, last: str) -> list[str]:
+    return [parsing.shift_quarter(first, i) for i in range(parsing.quarters_between(first, last))]
+
+
+def _group_key(area_group: str) -> str:
+    """figures_by_area's area group as figures.report names it ('1'..'10', 'wales', 'unknown')."""
+    return figures.GROUP_KEYS.get(area_group, area_group)
+
+
+def _decile(area_group: str) -> int | None:
+    return int(area_group) if area_group.isdigit() else None
+
+
+# Spend
+
+
+def _spend_rows(con: duckdb.DuckDBPyConnection, selection: figures.Selection, breakdown: str | None = None
+                ) -> pd.DataFrame:
+    df = store.run(con, "spend_breakdown", **_params(selection))
+    return df if breakdown is None else df[df["breakdown"] == breakdown]
+
+
+def _spend_figures(row: Any) -> dict[str, Any]:
+    """Total, local, most-deprived-20%, SME, VCSE and unknown-location spend of a spend_breakdown row."""
+    total, local, deprived, unknown = (int(row.spend_pence), int(row.local_pence), int(row.deprived_pence),
+                                       int(row.unknown_pence))
+    sme, vcse = int(row.sme_pence), int(row.vcse_pence)
+    return {
+        "spend_gbp": _gbp(total),
+        "spend_local_gbp": _gbp(local),
+        "spend_local_pct": _pct(local, total),
+        "spend_most_deprived_20_gbp": _gbp(deprived),
+        "spend_most_deprived_20_pct": _pct(deprived, total),
+        "spend_sme_gbp": _gbp(sme),
+        "spend_sme_pct": _pct(sme, total),
+        "spend_vcse_gbp": _gbp(vcse),
+        "spend_vcse_pct": _pct(vcse, total),
+        "spend_unknown_location_gbp": _gbp(unknown),
+        "spend_known_location_pct": _pct(total - unknown, total),
+    }
+
+
+def _largest_first(df: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Rows by spend, largest first; ties by label, so the order is stable."""
+    return df.assign(_label=df[label].astype(str)).sort_values(["spend_pence", "_label"], ascending=[False, True])
+
+
+def _institutions(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, network_id: str) -> list[dict[str, Any]]:
+    names = store.run(con, "network_institutions", network_id=network_id)
+    name_of = dict(zip(names["institution_id"], names["name"], strict=True))
+    return [{"institution_id": r.institution_id, "institution_name": name_of.get(r.institution_id, r.institution_id),
+             **_spend_figures(r)} for r in _largest_first(df, "institution_id").itertuples()]
+
+
+def _categories(df: pd.DataFrame) -> list[dict[str, Any]]:
+    df = df.assign(category=df["category"].fillna(NOT_CATEGORISED))
+    return [{"category": r.category, **_spend_figures(r)} for r in _largest_first(df, "category").itertuples()]
+
+
+def _flag(value: Any) -> bool | None:
+    return None if pd.isna(value) else bool(value)
+
+
+def spend_by_institution(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> list[dict[str, Any]]:
+    """One row per institution with spend in the selection, largest first: total, local, deprived, SME, VCSE."""
+    return _institutions(con, _spend_rows(con, selection, "institution"), selection.network_id)
+
+
+def spend_by_category(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> list[dict[str, Any]]:
+    """One row per expenditure category (blank as 'Not categorised'), largest spend first."""
+    return _categories(_spend_rows(con, selection, "category"))
+
+
+def top_suppliers(con: duckdb.DuckDBPyConnection, selection: figures.Selection, limit: int = 10
+                  ) -> list[dict[str, Any]]:
+    """The limit largest suppliers by spend, each with where it is (local yes/no/unknown, decile) and its flags.
+
+    A supplier is its supplier register entry, or else its normalised name. Its name and place are those of
+    the largest part of its spend, its SME and VCSE flags those of the largest part that has them (None: never
+    known).
+    """
+    df = store.run(con, "top_suppliers", **_params(selection), limit=limit)
+    return [{
+        "supplier_name": r.supplier_name,
+        "is_local": ("yes" if r.is_local else "no") if r.area_group != "unknown" else "unknown",
+        "area_group": _group_key(r.area_group),
+        "imd_decile": _decile(r.area_group),
+        "is_sme": _flag(r.is_sme),
+        "is_vcse": _flag(r.is_vcse),
+        **_spend_figures(r),
+    } for r in df.itertuples()]
+
+
+def spend_sections(con: duckdb.DuckDBPyConnection, selection: figures.Selection, limit: int = 10
+                   ) -> dict[str, list[dict[str, Any]]]:
+    """spend_by_institution, spend_by_category and top_suppliers, with one pass over the payments for the first two."""
+    df = _spend_rows(con, selection)
+    return {"by_institution": _institutions(con, df[df["breakdown"] == "institution"], selection.network_id),
+            "by_category": _categories(df[df["breakdown"] == "category"]),
+            "top_suppliers": top_suppliers(con, selection, limit)}
+
+
+# Participants
+
+
+def _cohort_figures(df: pd.DataFrame) -> dict[str, Any]:
+    sums = {f: int(df[f].sum()) for f in COHORT_FIELDS}
+    return {
+        **sums,
+        "completed_pct": _pct(sums["starters_completed"], sums["starters"]),
+        "with_job_pct": _pct(sums["starters_with_job"], sums["starters"]),
+        "in_post_6_months_reported_pct": _pct(sums["starters_in_post_6_months_reported"], sums["starters_with_job"]),
+        "in_post_6_months_pct": _pct(sums["starters_in_post_6_months"], sums["starters_in_post_6_months_reported"]),
+    }
+
+
+def funnel(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> dict[str, Any]:
+    """The participant journey of a COHORT: the people who started in the range, and what they went on to do.
+
+    starters started in the range; starters_completed, starters_with_job and starters_in_post_6_months count
+    those same people's outcomes recorded so far, whatever their date, and starters_in_post_6_months_reported
+    those with a job whose partner followed up at six months (in_post_6_months_pct is of those). This differs
+    from report's completions and jobs_filled, which count every event dated in the range, whoever started when.
+    Returned in total, by area group (deciles 1..10 of the release, then Wales, Scotland, Northern Ireland and
+    unknown), by institution (largest cohort first) and by start quarter (every quarter of the range).
+    """
+    df = store.run(con, "cohort_funnel", **_params(selection))
+    empty = df.iloc[0:0]
+    by_decile = []
+    for group in _AREA_GROUPS:
+        rows = df[df["area_group"] == group]
+        by_decile.append({"group": _group_key(group), "imd_decile": _decile(group), **_cohort_figures(rows)})
+    names = store.run(con, "network_institutions", network_id=selection.network_id)
+    name_of = dict(zip(names["institution_id"], names["name"], strict=True))
+    sizes = df.groupby("institution_id")["starters"].sum()
+    by_institution = [{"institution_id": key, "institution_name": name_of.get(key, key),
+                       **_cohort_figures(df[df["institution_id"] == key])}
+                      for key in sorted(sizes.index, key=lambda k: (-int(sizes[k]), k))]
+    by_start_quarter = [{"start_quarter": q, **_cohort_figures(df[df["start_quarter"] == q] if len(df) else empty)}
+                        for q in _quarters(selection.from_quarter, selection.to_quarter)]
+    return {"cohort": "participants who started in the range", "from_quarter": selection.from_quarter,
+            "to_quarter": selection.to_quarter, "total": _cohort_figures(df), "by_decile": by_decile,
+            "by_institution": by_institution, "by_start_quarter": by_start_quarter}
+
+
+def equality(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> list[dict[str, Any]]:
+    """Participants (started in the range) and jobs filled (dated in the range) by each equality characteristic.
+
+    One row per characteristic and value: every value the contract allows, in its order, then 'Not recorded'
+    for blanks; each characteristic's rows add up to report's participants and jobs_filled.
+    """
+    df = store.run(con, "equality_breakdown", **_params(selection, deciles=False))
+    out = []
+    for characteristic, allowed in EQUALITY.items():
+        rows = df[df["characteristic"] == characteristic].set_index("value")
+        seen = list(allowed) + [v for v in rows.index if v not in allowed and v != NOT_RECORDED] + [NOT_RECORDED]
+        total_people, total_jobs = int(rows["participants"].sum()), int(rows["jobs_filled"].sum())
+        for value in seen:
+            people = int(rows.at[value, "participants"]) if value in rows.index else 0
+            jobs = int(rows.at[value, "jobs_filled"]) if value in rows.index else 0
+            out.append({"characteristic": characteristic, "value": value, "participants": people,
+                        "participants_pct": _pct(people, total_people), "jobs_filled": jobs,
+                        "jobs_filled_pct": _pct(jobs, total_jobs)})
+    return out
+
+
+# Over time
+
+
+def by_quarter(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> list[dict[str, Any]]:
+    """One row per quarter of the range (zeros where nothing happened), events counted in their own quarter.
+
+    The cumulative_* fields run from the network's first quarter with any data (or the range's start, if
+    earlier), not from the range's start: a range starting later still shows the totals since the beginning.
+    """
+    span = figures.data_quarters(con, selection.network_id)
+    first = min(span[0], selection.from_quarter) if span else selection.from_quarter
+    history = replace(selection, from_quarter=first)
+    events = store.run(con, "participant_events_by_quarter", **_params(history, deciles=False)).set_index("quarter")
+    spend = _spend_rows(con, history, "quarter").set_index("quarter")
+    running: dict[str, int] = {}
+    out = []
+    for quarter in _quarters(first, selection.to_quarter):
+        row: dict[str, Any] = {"quarter": quarter}
+        for field in ("participants", "completions", "jobs_filled"):
+            row[field] = int(events.at[quarter, field]) if quarter in events.index else 0
+        paid = spend.loc[quarter] if quarter in spend.index else None
+        pence = {key: 0 if paid is None else int(paid[column]) for key, column in (
+            ("spend_gbp", "spend_pence"), ("spend_local_gbp", "local_pence"),
+            ("spend_most_deprived_20_gbp", "deprived_pence"), ("spend_unknown_location_gbp", "unknown_pence"))}
+        row.update({k: _gbp(v) for k, v in pence.items()})
+        row["spend_known_location_pct"] = _pct(pence["spend_gbp"] - pence["spend_unknown_location_gbp"],
+                                               pence["spend_gbp"])
+        for field, value in [(f, row[f]) for f in ("participants", "completions", "jobs_filled")] + list(
+                pence.items()):
+            if field == "spend_unknown_location_gbp":
+                continue
+            running[field] = running.get(field, 0) + value
+            total = running[field]
+            row[f"cumulative_{field}"] = _gbp(total) if field.endswith("_gbp") else total
+        if quarter >= selection.from_quarter:
+            out.append(row)
+    return out

@@ -1,0 +1,52 @@
+"""Everything the pages show for a selection, in one JSON document: what `report --json` prints.
+
+view() is the one door to figures: it checks the reader's scope and, for funders and the public,
+applies the network's disclosure rule to the whole document before anything leaves the core.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import duckdb
+
+from dashboard import access, breakdowns, deprivation, disclosure, figures, networks
+
+# Each section the pages draw, and the core function that makes it. A page reads only the sections it shows.
+SECTIONS: dict[str, Callable[[duckdb.DuckDBPyConnection, figures.Selection], Any]] = {
+    "by_quarter": breakdowns.by_quarter,
+    "funnel": breakdowns.funnel,
+    "equality": breakdowns.equality,
+    "spend_by_institution": breakdowns.spend_by_institution,
+    "spend_by_category": breakdowns.spend_by_category,
+    "top_suppliers": breakdowns.top_suppliers,
+    "nation_deciles": deprivation.nation_deciles,
+    "representation": deprivation.representation,
+    "representation_by_quintile": lambda con, sel: deprivation.representation(con, sel, "quintile"),
+}
+
+
+def full(con: duckdb.DuckDBPyConnection, selection: figures.Selection,
+         sections: Iterable[str] = tuple(SECTIONS)) -> dict[str, Any]:
+    """figures.report for the selection plus the chosen sections (all by default) and the quintile fold; exact."""
+    result = figures.report(con, selection)
+    result["by_quintile"] = deprivation.quintiles(result["by_decile"])
+    for name in sections:
+        if name not in SECTIONS:
+            raise ValueError(f"Unknown report section '{name}': use one of {', '.join(SECTIONS)}")
+        result[name] = SECTIONS[name](con, selection)
+    return result
+
+
+def is_exact(scope: access.Scope, selection: figures.Selection) -> bool:
+    """Whether this reader sees the selection's exact figures (else disclosure-controlled ones)."""
+    return access.exact_figures(scope, selection.network_id, selection.institution_id)
+
+
+def view(con: duckdb.DuckDBPyConnection, scope: access.Scope, selection: figures.Selection,
+         sections: Iterable[str] = tuple(SECTIONS)) -> dict[str, Any]:
+    """full() as this reader may see it: Denied outside their scope; disclosure-controlled unless exact_figures."""
+    access.require_read(scope, selection.network_id, selection.institution_id, selection.initiative_id)
+    result = full(con, selection, sections)
+    if is_exact(scope, selection):
+        return result
+    return disclosure.protect_report(result, networks.disclosure_rule(con, selection.network_id))

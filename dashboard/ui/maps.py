@@ -1,0 +1,172 @@
+"""Plotly maps of LSOAs by deprivation, drawn with no tile server (map style 'white-bg'). No Streamlit here."""
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from dashboard import palette
+from dashboard.ui import formatting
+from dashboard.ui.charts import FONT_FAMILY
+
+LAYER_LABELS = {
+    "imd_decile": "Deprivation decile",
+    "participants": "Participants",
+    "jobs_filled": "Jobs filled",
+    "spend_gbp": "Spend",
+}
+# Not the decile colours: a warm scale (ColorBrewer OrRd) so a count is never read as a decile.
+SEQUENTIAL = ["#fee8c8", "#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#990000"]
+NOTHING_COLOUR = "#f1f3f5"  # LSOAs with nothing recorded: visibly 'none', not the lightest 'some'
+EDGE_COLOUR = "rgba(255,255,255,0.6)"
+DISTRICT_COLOUR = "#1f2933"
+# Every modebar button except 'Download plot as a PNG'.
+MODEBAR_REMOVE = ["zoomInMap", "zoomOutMap", "resetViewMap", "pan2d", "select2d", "lasso2d", "zoom2d",
+                  "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d", "toggleHover", "resetViews",
+                  "toggleSpikelines", "hoverClosestCartesian", "hoverCompareCartesian", "sendDataToCloud"]
+HOVER = ("<b>%{properties.lsoa_name}</b> · %{location}<br>%{properties.lad24_name}<br>"
+         "IMD decile: <b>%{properties.imd_decile}</b> (1 most deprived, 10 least)<br>"
+         "Participants: %{customdata[0]:,}<br>Jobs filled: %{customdata[1]:,}<br>"
+         "Spend: £%{customdata[2]:,.0f}<extra></extra>")
+# Without counts of people (disclosure-controlled readers), the hover shows the area and its spend only.
+HOVER_SPEND_ONLY = ("<b>%{properties.lsoa_name}</b> · %{location}<br>%{properties.lad24_name}<br>"
+                    "IMD decile: <b>%{properties.imd_decile}</b> (1 most deprived, 10 least)<br>"
+                    "Spend: £%{customdata[2]:,.0f}<extra></extra>")
+POWER_LABELS = {0: "£1", 1: "£10", 2: "£100", 3: "£1k", 4: "£10k", 5: "£100k", 6: "£1m", 7: "£10m", 8: "£100m"}
+ENGLAND_BOUNDS = (-6.42, 49.86, 1.77, 55.81)
+# The map's expected size in the page; the zoom is chosen so the area fills it.
+MAP_WIDTH_PX = 1000
+
+
+def plotly_config(filename: str) -> dict[str, Any]:
+    """Modebar with only 'download PNG' (at projector size), no plotly logo."""
+    return {"displaylogo": False, "modeBarButtonsToRemove": MODEBAR_REMOVE, "scrollZoom": True,
+            "toImageButtonOptions": {"format": "png", "filename": filename, "width": 1600, "height": 1000,
+                                     "scale": 1}}
+
+
+def _view(bounds: tuple[float, float, float, float], height: int) -> dict[str, Any]:
+    """Centre and zoom that fit the bounds in a MAP_WIDTH_PX x height map (web Mercator, 512 px tiles)."""
+    west, south, east, north = bounds
+
+    def merc(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    lon_zoom = math.log2(MAP_WIDTH_PX * 360 / (max(east - west, 1e-6) * 512))
+    lat_zoom = math.log2(height * 2 * math.pi / (max(merc(north) - merc(south), 1e-9) * 512))
+    centre_lat = math.degrees(2 * math.atan(math.exp((merc(north) + merc(south)) / 2)) - math.pi / 2)
+    return {"center": {"lon": (west + east) / 2, "lat": centre_lat}, "zoom": min(lon_zoom, lat_zoom) - 0.15}
+
+
+def _discrete_decile_scale() -> list[list[Any]]:
+    scale = []
+    for decile, colour in palette.DECILE_COLOURS.items():
+        scale += [[(decile - 1) / 10, colour], [decile / 10, colour]]
+    return scale
+
+
+def _colorbar(title: str, **extra: Any) -> dict[str, Any]:
+    return {"title": {"text": title, "font": {"size": 15}}, "tickfont": {"size": 14}, "len": 0.92, "thickness": 18,
+            "x": 1, "xanchor": "right", "xpad": 12, "bgcolor": "rgba(255,255,255,0.85)", "outlinewidth": 0,
+            **extra}
+
+
+def _money_ticks(top: float) -> tuple[list[float], list[str]]:
+    """Log10 tick positions at £1, £10, ... up to top, labelled as money."""
+    powers = range(0, max(1, math.ceil(math.log10(max(top, 10)))) + 1)
+    return [float(p) for p in powers], [POWER_LABELS.get(p, formatting.money_short(10.0**p)) for p in powers]
+
+
+def _nice_counts(top: float) -> list[int]:
+    """Up to five whole-number ticks from the first step to top (0 is shown as 'none')."""
+    step = max(1, math.ceil(top / 5))
+    return list(range(step, int(top) + 1, step))
+
+
+def lsoa_map(lsoa_df: pd.DataFrame, layer: str, geojson: dict[str, Any] | str, *,
+             bounds: tuple[float, float, float, float] | None = None,
+             districts: tuple[list, list] | str | None = None, title: str | None = None, height: int = 620,
+             view_key: str = "map") -> go.Figure:
+    """A choropleth of LSOAs: decile colours, or one figure on a warm sequential scale, with district outlines.
+
+    geojson is a FeatureCollection (sent with the figure) or the URL of a static file (fetched once by the
+    browser); its features carry lsoa_name, lad24_name and imd_decile for the hover. districts is (lons, lats)
+    for line traces, or the URL of a GeoJSON of districts drawn as a line layer. The title is drawn in the
+    figure, so a saved PNG says what it shows.
+    """
+    codes = lsoa_df["lsoa_code"].tolist()
+    # Whole pounds and 32-bit integers: the hover shows no pence, and England's customdata halves in size.
+    people_known = bool(lsoa_df["participants"].notna().all())
+    customdata = np.column_stack([lsoa_df["participants"].fillna(0), lsoa_df["jobs_filled"].fillna(0),
+                                  lsoa_df["spend_gbp"].astype("float64").round()]).astype("int32")
+    # At England's scale LSOA edges would be all there is to see: draw them only for a network's area.
+    edge_width = 0 if isinstance(geojson, str) else 0.4
+    common = {"geojson": geojson, "featureidkey": "id", "hovertemplate": HOVER if people_known else HOVER_SPEND_ONLY,
+              "marker": {"line": {"color": EDGE_COLOUR, "width": edge_width}}}
+    traces = []
+    if layer == "imd_decile":
+        traces.append(go.Choroplethmap(
+            locations=codes, z=lsoa_df["imd_decile"].to_numpy("int8"), customdata=customdata,
+            colorscale=_discrete_decile_scale(), zmin=0.5, zmax=10.5, name="IMD decile",
+            colorbar=_colorbar("IMD decile", tickvals=list(range(1, 11)),
+                               ticktext=[palette.DECILE_LABELS[d] for d in range(1, 11)]),
+            **common))
+    else:
+        values = lsoa_df[layer].to_numpy("float64")
+        some = values > 0
+        label = LAYER_LABELS[layer]
+        if layer == "spend_gbp":
+            z = np.log10(np.maximum(values, 1.0))
+            top = float(z[some].max()) if some.any() else 1.0
+            # The scale starts at the power of ten below the smallest amount, not at £1.
+            zmin = float(math.floor(z[some].min())) if some.any() else 0.0
+            zmax, bar_title = max(zmin + 1.0, top), f"{label} (log scale)"
+            tickvals, ticktext = _money_ticks(10**zmax)
+            kept = [i for i, v in enumerate(tickvals) if v >= zmin]
+            tickvals, ticktext = [tickvals[i] for i in kept], [ticktext[i] for i in kept]
+        else:
+            z = values
+            zmax = max(1.0, float(values.max()))
+            tickvals = _nice_counts(zmax)
+            ticktext = [formatting.count(v) for v in tickvals]
+            zmin, bar_title = 0.0, label
+        # Nothing recorded (or a net credit) sits in a grey band below the scale, not at its palest colour:
+        # one trace, so the geometry is sent once.
+        band = (zmax - zmin) / 12
+        z = np.where(some, z, zmin - band)
+        cut = band / (zmax - zmin + band)
+        scale = [[0, NOTHING_COLOUR], [cut, NOTHING_COLOUR]] + [
+            [cut + (1 - cut) * i / (len(SEQUENTIAL) - 1), colour] for i, colour in enumerate(SEQUENTIAL)]
+        traces.append(go.Choroplethmap(
+            locations=codes, z=z.astype("float32"), customdata=customdata, colorscale=scale, zmin=zmin - band,
+            zmax=zmax, name=label,
+            colorbar=_colorbar(bar_title, tickvals=[zmin - band / 2, *tickvals], ticktext=["none", *ticktext]),
+            **common))
+    fig = go.Figure(traces)
+    layers = []
+    if isinstance(districts, str):
+        layers.append({"sourcetype": "geojson", "source": districts, "type": "line", "color": DISTRICT_COLOUR,
+                       "line": {"width": 0.8}, "opacity": 0.7})
+    elif districts is not None:
+        fig.add_trace(go.Scattermap(lon=districts[0], lat=districts[1], mode="lines", hoverinfo="skip",
+                                    line={"color": DISTRICT_COLOUR, "width": 1.8}, showlegend=False,
+                                    name="Local authority districts"))
+    fig.update_layout(
+        map={"style": "white-bg", **_view(bounds or ENGLAND_BOUNDS, height), "layers": layers},
+        height=height, margin={"l": 0, "r": 0, "t": 36 if title else 0, "b": 0}, paper_bgcolor="white",
+        title={"text": title or "", "x": 0, "xanchor": "left", "y": 0.995, "yanchor": "top",
+               "font": {"size": 19, "color": palette.TEXT_COLOUR}},
+        font={"family": FONT_FAMILY, "size": 15, "color": palette.TEXT_COLOUR},
+        hoverlabel={"font": {"size": 15, "family": FONT_FAMILY}, "bgcolor": "white"},
+        # Switching layer keeps the reader's pan and zoom; a new area or selection recentres.
+        uirevision=view_key, showlegend=False,
+    )
+    return fig
+
+
+def payload_bytes(fig: go.Figure) -> int:
+    """Bytes of the figure's JSON, as sent to the browser on each rerun."""
+    return len(pio.to_json(fig, validate=False).encode())

@@ -1,0 +1,131 @@
+"""Initiative: the participant journey of one initiative, by IMD decile, institution, time and equality group."""
+
+import streamlit as st
+
+from dashboard import palette
+from dashboard.ui import cache, charts, widgets
+from dashboard.ui import formatting as fmt
+
+PAGE = "initiative"
+EQUALITY_TITLES = {"age_band": "Age band", "gender": "Gender", "ethnicity": "Ethnicity", "disability": "Disability"}
+
+missing = widgets.missing_reference_message()
+if missing:
+    st.error(missing, icon=":material/database:")
+    st.stop()
+
+filters = widgets.sidebar(PAGE)
+if filters is None:
+    st.stop()
+
+st.title(filters.initiative_name)
+st.caption(f"{filters.network_name} · {filters.institution_name}")
+if filters.is_demo:
+    st.warning("**Synthetic demo data.** Generated for demonstration: these figures describe no real "
+               "people, jobs or payments.", icon=":material/science:")
+
+sel = filters.selection
+if sel is None:
+    st.info(f"**No data yet.** No partner of {filters.network_name} has uploaded participants or spend. "
+            "Figures appear here as soon as the first quarterly file is accepted.",
+            icon=":material/hourglass_empty:")
+    st.stop()
+if sel.initiative_id is None:
+    st.info("Showing **all initiatives** together. Choose one initiative in the sidebar to follow its participants.",
+            icon=":material/filter_alt:")
+
+data = cache.initiative_breakdowns(sel)
+funnel, total = data["funnel"], data["funnel"]["total"]
+period = fmt.period_text(sel.from_quarter, sel.to_quarter)
+stem = f"anchor-impact_{sel.network_id}_{sel.initiative_id or 'all'}_{sel.from_quarter}-{sel.to_quarter}"
+st.markdown(f"#### People who started from {period}")
+
+
+def download(what: str, rows: list[dict], label: str = "Download CSV") -> None:
+    """A CSV of the rows behind a chart or table, keyed '<page>_download_<what>'."""
+    st.download_button(label, fmt.breakdown_csv(rows, sel), key=f"{PAGE}_download_{what}", mime="text/csv",
+                       file_name=f"{stem}_{what}.csv", icon=":material/download:",
+                       on_click=cache.record_export, args=(sel.network_id, f"{PAGE} {what}"))
+
+
+def chart(fig, what: str) -> None:
+    st.plotly_chart(fig, theme=None, config=charts.modebar_config(f"{stem}_{what}"), key=f"{PAGE}_chart_{what}")
+
+
+if not total["starters"]:
+    st.info(f"**Nobody started in this period.** {filters.initiative_name} has no participants who started "
+            f"from {period}. Choose a longer period, another institution or *All initiatives* in the sidebar.",
+            icon=":material/filter_alt_off:")
+else:
+    st.caption("These figures follow a **cohort**: the people who started in the period, and what they have "
+               "gone on to do so far, whenever it happened. The overview counts events instead (completions and "
+               "jobs dated in the period, whoever started when), so its numbers differ.")
+    cols = st.columns(4)
+    cols[0].metric("Started", fmt.count(total["starters"]), border=True,
+                   help="People who started on the initiative in the period.")
+    cols[1].metric("Completed", fmt.count(total["starters_completed"]), border=True,
+                   help=f"{fmt.pct(total['completed_pct'])} of them have a completion recorded so far.")
+    cols[2].metric("Started a job", fmt.count(total["starters_with_job"]), border=True,
+                   help=f"{fmt.pct(total['with_job_pct'])} of them have a job start recorded so far. "
+                        "Recent starters have had less time to find work.")
+    reported = total["starters_in_post_6_months_reported"]
+    cols[3].metric("Still in post at 6 months", fmt.pct(total["in_post_6_months_pct"]) if reported else "–",
+                   border=True,
+                   help=(f"{fmt.count(total['starters_in_post_6_months'])} of the {fmt.count(reported)} people "
+                         "followed up six months after their job start were still in the job."
+                         if reported else "No partner has reported a six-month follow-up for these people."))
+
+    left, right = st.columns(2, gap="medium")
+    with left:
+        chart(charts.cohort_funnel(total), "funnel")
+        download("funnel", [{"stage": "total", **total}])
+    with right:
+        chart(charts.decile_rate_bars(funnel["by_decile"], "starters_with_job", "starters", grouping=filters.grouping,
+                                      title=f"Share who started a job, by IMD {filters.grouping}"),
+              "job_rate_by_decile")
+        download("by_decile", funnel["by_decile"])
+    st.caption("IMD decile 1 is the 10% most deprived areas in England (quintile 1, Core20, the 20% most "
+               "deprived); grey is outside England's index "
+               "(Wales, Scotland, Northern Ireland) or of unknown location.")
+
+    st.subheader("By IMD decile of home area")
+    st.table(fmt.cohort_table(funnel["by_decile"], "Area (IMD decile)",
+                              lambda r: palette.area_label(r["imd_decile"] or r["group"])),
+             hide_index=True, border="horizontal")
+
+    st.subheader("By institution")
+    st.table(fmt.cohort_table(funnel["by_institution"], "Institution", lambda r: r["institution_name"]),
+             hide_index=True, border="horizontal")
+    download("by_institution", funnel["by_institution"])
+
+    st.subheader("By the quarter they started")
+    chart(charts.cohort_by_quarter(funnel["by_start_quarter"]), "by_start_quarter")
+    download("by_start_quarter", funnel["by_start_quarter"])
+
+st.subheader("Over time")
+st.caption("Each event counted in the quarter of its own date, as on the overview. The running totals count "
+           "from the network's first quarter with data, not from the start of the chosen period.")
+trend = data["by_quarter"]
+if any(r["cumulative_participants"] for r in trend):
+    left, right = st.columns(2, gap="medium")
+    with left:
+        chart(charts.events_by_quarter(trend), "events_by_quarter")
+    with right:
+        chart(charts.events_by_quarter(trend, cumulative=True), "cumulative_by_quarter")
+    download("by_quarter", trend)
+else:
+    st.caption("No participants recorded for this selection up to the end of the period, so no chart.")
+
+st.subheader("Equality monitoring")
+equality = data["equality"]
+if not any(r["participants"] or r["jobs_filled"] for r in equality):
+    st.caption("No participants started and no jobs were filled in this period, so there is nothing to break down.")
+else:
+    st.caption("Participants who started in the period and jobs filled in the period, by what partners recorded. "
+               "Monitoring is optional: blanks are shown as *Not recorded*.")
+    # Two rows of two: age and gender, then ethnicity and disability.
+    for column, characteristic in zip(st.columns(2, gap="medium") * 2, EQUALITY_TITLES, strict=True):
+        with column:
+            st.markdown(f"##### {EQUALITY_TITLES[characteristic]}")
+            st.table(fmt.equality_table(equality, characteristic), hide_index=True, border="horizontal")
+    download("equality", equality)

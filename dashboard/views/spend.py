@@ -1,0 +1,123 @@
+"""Local spend: where the network's money goes, by IMD decile, institution, category, supplier and quarter."""
+
+import streamlit as st
+
+from dashboard.ui import cache, charts, widgets
+from dashboard.ui import formatting as fmt
+
+PAGE = "spend"
+
+missing = widgets.missing_reference_message()
+if missing:
+    st.error(missing, icon=":material/database:")
+    st.stop()
+
+filters = widgets.sidebar(PAGE)
+if filters is None:
+    st.stop()
+
+st.title(f"Local spend · {filters.network_name}")
+st.caption(f"{filters.initiative_name} · {filters.institution_name}")
+if filters.is_demo:
+    st.warning("**Synthetic demo data.** Generated for demonstration: these figures describe no real "
+               "people, jobs or payments.", icon=":material/science:")
+
+sel = filters.selection
+if sel is None:
+    st.info(f"**No data yet.** No partner of {filters.network_name} has uploaded participants or spend. "
+            "Figures appear here as soon as the first quarterly file is accepted.",
+            icon=":material/hourglass_empty:")
+    st.stop()
+
+# The report with the spend sections: headline figures and breakdowns from one document, so they agree.
+now = spend = cache.spend_breakdowns(sel)
+period = fmt.period_text(sel.from_quarter, sel.to_quarter)
+stem = f"anchor-impact_{sel.network_id}_spend_{sel.from_quarter}-{sel.to_quarter}"
+st.markdown(f"#### Payments from {period}")
+
+
+def download(what: str, data: bytes, label: str = "Download CSV") -> None:
+    """A CSV of the figures behind a chart or table, keyed '<page>_download_<what>'."""
+    st.download_button(label, data, key=f"{PAGE}_download_{what}", mime="text/csv", file_name=f"{stem}_{what}.csv",
+                       icon=":material/download:", on_click=cache.record_export,
+                       args=(sel.network_id, f"{PAGE} {what}"))
+
+
+def chart(fig, what: str) -> None:
+    st.plotly_chart(fig, theme=None, config=charts.modebar_config(f"{stem}_{what}"), key=f"{PAGE}_chart_{what}")
+
+
+if not spend["spend_by_institution"]:
+    st.info(f"**No payments in this period.** {filters.initiative_name} has no spend recorded from {period}. "
+            "Choose a longer period, another institution or *All initiatives* in the sidebar. (Spend counts for "
+            "an initiative only when the partner's file names it.)", icon=":material/filter_alt_off:")
+    st.stop()
+
+top = st.columns(4)
+top[0].metric("Total spend", fmt.money_short(now["spend_total_gbp"]), border=True,
+              help=f"{fmt.money(now['spend_total_gbp'])} paid to suppliers in the period, credits included.")
+top[1].metric("Local spend", fmt.money_short(now["spend_local_gbp"]), border=True,
+              help=f"{fmt.money(now['spend_local_gbp'])} ({fmt.pct(now['spend_local_pct'])} of all spend) paid to "
+                   "suppliers in the network's own districts.")
+top[2].metric("Local share of spend", fmt.pct(now["spend_local_pct"]), border=True,
+              help="Local spend as a share of all spend.")
+top[3].metric("In the 20% most deprived areas", fmt.pct(now["spend_most_deprived_20_pct"]), border=True,
+              help=f"{fmt.money(now['spend_most_deprived_20_gbp'])} paid to suppliers in IMD deciles 1–2. If spend "
+                   "were spread evenly across England's areas this would be 20%.")
+more = st.columns(4)
+more[0].metric("Spend with a known location", fmt.pct(now["spend_known_location_pct"]), border=True,
+               help="Share of spend whose supplier could be placed (from the payment or the supplier register).")
+more[1].metric("Location unknown", fmt.money_short(now["spend_unknown_location_gbp"]), border=True,
+               help=f"{fmt.money(now['spend_unknown_location_gbp'])} went to suppliers whose location is unknown: it "
+                    "is counted in every total, but cannot be local or have a decile. Classify them on the "
+                    "Suppliers to classify page.")
+more[2].metric("SME share", fmt.pct(now["spend_sme_pct"]), border=True,
+               help=f"{fmt.money(now['spend_sme_gbp'])} to small and medium-sized enterprises. Spend flagged either "
+                    f"way: {fmt.pct(now['spend_sme_flagged_pct'])}; the rest is not known.")
+more[3].metric("VCSE share", fmt.pct(now["spend_vcse_pct"]), border=True,
+               help=f"{fmt.money(now['spend_vcse_gbp'])} to voluntary, community and social enterprises. Spend "
+                    f"flagged either way: {fmt.pct(now['spend_vcse_flagged_pct'])}; the rest is not known.")
+
+st.subheader("By deprivation of the supplier's area")
+left, right = st.columns(2, gap="medium")
+with left:
+    chart(charts.decile_bars(now["by_decile"], "spend_gbp", grouping=filters.grouping,
+                             title=f"All spend by IMD {filters.grouping}"), "by_decile")
+with right:
+    chart(charts.decile_bars(now["by_decile"], "spend_local_gbp", grouping=filters.grouping,
+                             title=f"Local spend by IMD {filters.grouping}"), "local_by_decile")
+st.caption(fmt.method_note(now))
+download("by_decile", fmt.decile_csv(now))
+
+st.subheader("By quarter")
+st.caption("Each payment counts in the quarter of its own date. Grey is spend whose supplier's location is "
+           "unknown, shown beside the rest rather than dropped.")
+trend = spend["by_quarter"]
+chart(charts.spend_where_by_quarter(trend), "by_quarter")
+with st.expander("Figures by quarter, with running totals since the network's first data"):
+    st.table(fmt.quarter_table(trend, {"spend_gbp": "Spend", "spend_local_gbp": "Local",
+                                       "spend_most_deprived_20_gbp": "In 20% most deprived",
+                                       "spend_unknown_location_gbp": "Location unknown",
+                                       "spend_known_location_pct": "Known location",
+                                       "cumulative_spend_gbp": "Spend since the start",
+                                       "cumulative_spend_local_gbp": "Local since the start"}),
+             hide_index=True, border="horizontal")
+download("by_quarter", fmt.breakdown_csv(trend, sel))
+
+st.subheader("By institution")
+chart(charts.spend_where_bars(spend["spend_by_institution"], "institution_name", title="Spend by institution"),
+      "by_institution")
+st.table(fmt.spend_table(spend["spend_by_institution"], "Institution", "institution_name"), hide_index=True,
+         border="horizontal")
+download("by_institution", fmt.breakdown_csv(spend["spend_by_institution"], sel))
+
+st.subheader("By category")
+chart(charts.spend_where_bars(spend["spend_by_category"], "category", title="Spend by category"), "by_category")
+st.table(fmt.spend_table(spend["spend_by_category"], "Category", "category"), hide_index=True, border="horizontal")
+download("by_category", fmt.breakdown_csv(spend["spend_by_category"], sel))
+
+st.subheader("Top suppliers")
+st.caption("The ten largest suppliers by spend in the period. A supplier is its supplier register entry, or else "
+           "its name however written (case, punctuation and Ltd/Limited ignored).")
+st.table(fmt.supplier_table(spend["top_suppliers"]), hide_index=True, border="horizontal")
+download("top_suppliers", fmt.breakdown_csv(spend["top_suppliers"], sel))

@@ -1,0 +1,66 @@
+-- one row per English LSOA of the IMD release's own vintage (2021 or 2011): its name, district,
+-- decile, whether it lies in the network's districts, and the selection's figures placed in it;
+-- each event counted by its own date, as in figures_by_area (whose deciles these rows add up to).
+-- params: $network_id, $initiative_id (null = all), $institution_id (null = all),
+--         $date_from, $date_to (inclusive), $imd_release
+with imd as (
+    select lsoa_code, lsoa_vintage, lsoa_name, imd_decile
+    from ref_imd
+    where imd_release = $imd_release
+),
+
+active as (
+    select submission_id
+    from submission
+    where network_id = $network_id and status = 'active'
+),
+
+local_lads as (
+    select lad24_code
+    from network_lad
+    where network_id = $network_id
+),
+
+-- An English row takes the LSOA of the release's own vintage, exactly as figures_by_area finds its decile.
+people_by_lsoa as (
+    select
+        coalesce(i21.lsoa_code, i11.lsoa_code) as lsoa_code,
+        count(*) filter (where p.start_date between $date_from and $date_to) as participants,
+        count(*) filter (where p.completion_date between $date_from and $date_to) as completions,
+        count(*) filter (where p.job_start_date between $date_from and $date_to) as jobs_filled
+    from participant as p
+    inner join active using (submission_id)
+    left join imd as i21 on i21.lsoa_vintage = 2021 and i21.lsoa_code = p.lsoa21_code
+    left join imd as i11 on i11.lsoa_vintage = 2011 and i11.lsoa_code = p.lsoa11_code
+    where p.nation = 'England'
+        and ($initiative_id is null or p.initiative_id = $initiative_id)
+        and ($institution_id is null or p.institution_id = $institution_id)
+    group by all
+),
+
+spend_by_lsoa as (
+    select coalesce(i21.lsoa_code, i11.lsoa_code) as lsoa_code, sum(s.spend_gbp) as spend_gbp
+    from spend_located($network_id, $initiative_id, $institution_id, $date_from, $date_to) as s
+    left join imd as i21 on i21.lsoa_vintage = 2021 and i21.lsoa_code = s.lsoa21_code
+    left join imd as i11 on i11.lsoa_vintage = 2011 and i11.lsoa_code = s.lsoa11_code
+    where s.nation = 'England'
+    group by all
+)
+
+select
+    i.lsoa_code,
+    i.lsoa_name,
+    ll.lad24_code,
+    rl.lad24_name,
+    i.imd_decile,
+    ll.lad24_code in (select lad24_code from local_lads) as in_network_area,
+    coalesce(pl.participants, 0) as participants,
+    coalesce(pl.completions, 0) as completions,
+    coalesce(pl.jobs_filled, 0) as jobs_filled,
+    coalesce(sl.spend_gbp, 0) as spend_gbp
+from imd as i
+left join lsoa_lad24() as ll using (lsoa_vintage, lsoa_code)
+left join ref_lad as rl using (lad24_code)
+left join people_by_lsoa as pl using (lsoa_code)
+left join spend_by_lsoa as sl using (lsoa_code)
+order by i.lsoa_code

@@ -1,0 +1,84 @@
+-- one row per nation (Wales, Scotland) and decile of that nation's own index (1..10, then null: area
+-- not ranked or not known); each event counted by its own date; payments placed as figures_by_area
+-- places them (their own location, else their supplier register entry's).
+-- params: $network_id, $initiative_id (null = all), $institution_id (null = all), $date_from, $date_to
+with nation_index as (
+    select index_name, area_code, decile
+    from ref_nation_imd
+),
+
+-- A Welsh place known only by its 2021 LSOA: the WIMD decile of its 2011 parents, when they agree.
+wales_by_lsoa21 as (
+    select lk.lsoa21_code, min(ni.decile) as decile
+    from ref_lsoa11_lsoa21 as lk
+    inner join nation_index as ni on ni.index_name = 'WIMD2019' and ni.area_code = lk.lsoa11_code
+    group by lk.lsoa21_code
+    having count(distinct ni.decile) = 1
+),
+
+-- Scottish people stay 'not known': participant rows keep no postcode or data zone to rank.
+people as (
+    select
+        p.nation,
+        if(p.nation = 'Wales', coalesce(w11.decile, w21.decile), null) as decile,
+        p.start_date,
+        p.completion_date,
+        p.job_start_date
+    from selection_people($network_id, $initiative_id, $institution_id) as p
+    left join nation_index as w11 on w11.index_name = 'WIMD2019' and w11.area_code = p.lsoa11_code
+    left join wales_by_lsoa21 as w21 on p.lsoa11_code is null and w21.lsoa21_code = p.lsoa21_code
+    where p.nation in ('Wales', 'Scotland')
+),
+
+-- A Scottish supplier's data zone comes from its postcode, known when the ONS postcode lookup was loaded.
+payments as (
+    select
+        s.nation,
+        case
+            when s.nation = 'Wales' then coalesce(w11.decile, w21.decile)
+            when s.nation = 'Scotland' then dz.decile
+        end as decile,
+        s.spend_gbp
+    from selection_payments_located($network_id, $initiative_id, $institution_id, $date_from, $date_to) as s
+    left join nation_index as w11 on w11.index_name = 'WIMD2019' and w11.area_code = s.lsoa11_code
+    left join wales_by_lsoa21 as w21 on s.lsoa11_code is null and w21.lsoa21_code = s.lsoa21_code
+    left join ref_postcode as rp on s.nation = 'Scotland' and rp.postcode = s.supplier_postcode
+    left join nation_index as dz on dz.index_name = 'SIMD2020v2' and dz.area_code = rp.data_zone_code
+    where s.nation in ('Wales', 'Scotland')
+),
+
+people_by_decile as (
+    select
+        nation,
+        decile,
+        count(*) filter (where start_date between $date_from and $date_to) as participants,
+        count(*) filter (where completion_date between $date_from and $date_to) as completions,
+        count(*) filter (where job_start_date between $date_from and $date_to) as jobs_filled
+    from people
+    group by all
+),
+
+spend_by_decile as (
+    select nation, decile, sum(spend_gbp) as spend_gbp
+    from payments
+    group by all
+),
+
+grid as (
+    select n.nation, n.index_name, n.nation_order, d.decile
+    from (values ('Wales', 'WIMD2019', 1), ('Scotland', 'SIMD2020v2', 2)) as n (nation, index_name, nation_order)
+    cross join (select cast(r.range as smallint) as decile from range(1, 11) as r union all select null) as d
+)
+
+select
+    g.nation,
+    g.index_name,
+    g.decile,
+    coalesce(pd.participants, 0) as participants,
+    coalesce(pd.completions, 0) as completions,
+    coalesce(pd.jobs_filled, 0) as jobs_filled,
+    coalesce(sd.spend_gbp, 0) as spend_gbp
+from grid as g
+left join people_by_decile as pd on pd.nation = g.nation and pd.decile is not distinct from g.decile
+left join spend_by_decile as sd on sd.nation = g.nation and sd.decile is not distinct from g.decile
+order by g.nation_order, g.decile nulls last
