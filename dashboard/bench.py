@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dashboard import access, config, figures, maps, store
+from dashboard import access, config, figures, maps, reports, store
 
 
 def _time(fn, repeat: int) -> list[float]:
@@ -70,6 +70,18 @@ def main(argv: list[str] | None = None) -> int:
                                ("report, 1 quarter, IoD2019", figures.Selection(args.network, "2025Q3", "2025Q3",
                                                                                 imd_release="IoD2019"))):
                 times = _time(lambda s=sel: figures.report(cur, s), args.repeat)
+                results.append((label, times))
+            # What each page reads on a filter change (cache cold), 4 quarters.
+            year = figures.Selection(args.network, "2025Q4", "2026Q3")
+            funder = access.Scope("bench:funder", "funder", grants=frozenset({(args.network, None)}))
+            for label, scope, sections in (
+                    ("overview page, 4 quarters", access.system(), ("by_quarter", "nation_deciles", "representation")),
+                    ("overview page as a funder (disclosure control)", funder,
+                     ("by_quarter", "nation_deciles", "representation")),
+                    ("initiative page", access.system(), ("funnel", "equality", "by_quarter")),
+                    ("local spend page", access.system(),
+                     ("spend_by_institution", "spend_by_category", "top_suppliers", "by_quarter"))):
+                times = _time(lambda sc=scope, se=sections: reports.view(cur, sc, year, se), args.repeat)
                 results.append((label, times))
 
             map_rows = map_payloads(cur, selection)

@@ -9,7 +9,12 @@ from typing import Any
 
 import duckdb
 
-from dashboard import access, breakdowns, deprivation, disclosure, figures, networks
+from dashboard import access, breakdowns, deprivation, disclosure, figures, networks, store
+
+
+class FiguresWithheld(store.StoreError):
+    """Figures for a disclosure-controlled reader that no suppression pattern could make safe."""
+
 
 # Each section the pages draw, and the core function that makes it. A page reads only the sections it shows.
 SECTIONS: dict[str, Callable[[duckdb.DuckDBPyConnection, figures.Selection], Any]] = {
@@ -49,4 +54,9 @@ def view(con: duckdb.DuckDBPyConnection, scope: access.Scope, selection: figures
     result = full(con, selection, sections)
     if is_exact(scope, selection):
         return result
-    return disclosure.protect_report(result, networks.disclosure_rule(con, selection.network_id))
+    try:
+        return disclosure.protect_report(result, networks.disclosure_rule(con, selection.network_id))
+    except disclosure.DisclosureError as exc:
+        # Fail closed: a document that cannot be protected is not shown at all.
+        raise FiguresWithheld("These figures cover so few people that they cannot be shown without revealing "
+                              "someone. Choose a longer period, or all initiatives or institutions.") from exc

@@ -9,7 +9,7 @@ import copy
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from dashboard import demo, disclosure, figures, ingest, parsing, reports, store
@@ -367,7 +367,12 @@ def _check_random(world, spend, keep, threshold):
     full = build_report(world, spend)
     report = {k: v for k, v in full.items() if k not in SECTIONS_IN_BUILD or k in keep}
     before = copy.deepcopy(report)
-    doc = disclosure.protect_report(report, rule)
+    try:
+        doc = disclosure.protect_report(report, rule)
+    except disclosure.Unprotectable:
+        # Refused whole: the reader is told the selection is too small and sees no figure at all.
+        event("refused as unprotectable")
+        return None
     assert report == before, "the input report was changed"
     values, equations, truth = reader_equations(doc, report, world)
     withheld = bool(doc["disclosure"]["withheld"])
@@ -378,17 +383,20 @@ def _check_random(world, spend, keep, threshold):
 
 
 @pytest.mark.parametrize("keep", SECTION_SETS, ids=["+".join(k[1:]) for k in SECTION_SETS])
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(world=people(), spend=st.lists(st.integers(0, 10**8), min_size=4, max_size=4),
+# Each example solves the reader's integer problem by brute force: few, small worlds keep the suite quick.
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world=people(max_people=10), spend=st.lists(st.integers(0, 10**8), min_size=4, max_size=4),
        threshold=st.sampled_from([5, 5, 3]))
 def test_random_sections_leak_no_small_count(keep, world, spend, threshold):
     _check_random(world, spend, keep, threshold)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(world=people(max_people=14), spend=st.lists(st.integers(0, 10**8), min_size=4, max_size=4))
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world=people(max_people=10), spend=st.lists(st.integers(0, 10**8), min_size=4, max_size=4))
 def test_random_full_reports_leak_no_small_count(world, spend):
     doc = _check_random(world, spend, SECTIONS_IN_BUILD, 5)
+    if doc is None:
+        return
     assert_percentages_follow_counts(doc)
     for name in ("spend_by_institution", "spend_by_category", "top_suppliers"):
         assert doc[name] == build_report(world, spend)[name]
@@ -396,21 +404,22 @@ def test_random_full_reports_leak_no_small_count(world, spend):
 
 def test_hand_worked_cumulative_and_funnel():
     # Ten people start in 2025Q1, all in decile 3, institution a; one more started before the range. The running
-    # total 11 less the quarter's 10 would give back the 1 before: the quarter's starters are hidden with it, and
-    # so (the same people) the headline, decile 3, the funnel's total and every partition of it.
+    # total 11 less the quarter's 10 would give back the 1 before: the quarter's starters are hidden (then
+    # before + quarter = 11 with the quarter at least 5 leaves 0..6 before), and so, the same people, the headline,
+    # decile 3, the funnel's total and every partition of it.
     person = {"completion": None, "job": None, "reported": False, "in_post": False, "group": "3", "in_area": False,
               "wimd": None, "institution": "a", "gender": "Female", "age_band": "16-24"}
     world = [{**person, "start": "2025Q1"} for _ in range(10)] + [{**person, "start": "before"}]
     report = build_report(world, [0, 0, 0, 0])
     doc = disclosure.protect_report(report, RULE)
     q1 = doc["by_quarter"][0]
-    assert (q1["participants"], q1["cumulative_participants"]) == (SECONDARY_MARK, SECONDARY_MARK)
+    assert (q1["participants"], q1["cumulative_participants"]) == (SECONDARY_MARK, 11)
     assert doc["participants"] == SECONDARY_MARK and doc["by_decile"][2]["participants"] == SECONDARY_MARK
     assert doc["funnel"]["total"]["starters"] == SECONDARY_MARK
     assert doc["funnel"]["total"]["completed_pct"] == SECONDARY_MARK
     # Nobody completed or found a job: zeros are facts, shown.
     assert doc["completions"] == 0 and doc["funnel"]["total"]["starters_with_job"] == 0
-    assert doc["by_quarter"][1]["cumulative_participants"] == SECONDARY_MARK
+    assert doc["by_quarter"][1]["cumulative_participants"] == 11
 
 
 def test_funnel_outcome_one_short_of_the_cohort_is_hidden():
@@ -467,10 +476,10 @@ def test_tiny_full_report(tiny_doc):
     assert_safe_and_faithful(tiny_doc, doc)
     assert disclosure.protect_report(doc, RULE) == doc
     # Six people started by the end of 2025Q1, five in it (tests/data/tiny): the one before is a small count, so
-    # the quarter's 5 starters and the running 6 are both hidden, and the headline participants with them.
+    # the quarter's 5 starters are hidden (the one before is then 0 or 1), and the headline participants with them.
     assert tiny_doc["by_quarter"][0]["cumulative_participants"] - tiny_doc["by_quarter"][0]["participants"] == 1
     assert doc["by_quarter"][0]["participants"] == doc["participants"] == SECONDARY_MARK
-    assert doc["by_quarter"][0]["cumulative_participants"] == SECONDARY_MARK
+    assert doc["by_quarter"][0]["cumulative_participants"] == 6
     assert doc["funnel"]["total"]["starters"] == SECONDARY_MARK and doc["conversion_rate_pct"] == SECONDARY_MARK
     json.dumps(doc)
 

@@ -414,7 +414,9 @@ def nation_bars(rows: list[dict[str, Any]], *, height: int = 360) -> go.Figure:
         fig.add_bar(x=xs, y=values, name=name, marker_color=colours, visible=True if key == shown[0][0] else
                     "legendonly", hovertext=[exact(v) for v in values],
                     hovertemplate=f"<b>{index} decile %{{x}}</b><br>{name}: %{{hovertext}}<extra></extra>")
-    fig = _breakdown_layout(fig, f"{nation}: by {index} decile", height, legend=len(shown) > 1)
+    what = shown[0][1] if len(shown) == 1 else "People and spend"
+    fig = _breakdown_layout(fig, f"{nation}: {what.lower() if len(shown) > 1 else what} by {index} decile", height,
+                            legend=len(shown) > 1)
     fig.update_layout(margin={"t": 84})
     fig.update_xaxes(tickmode="array", tickvals=list(range(1, 11)) + ([NOT_RANKED_X] if unknown else []),
                      ticktext=[_decile_tick(d) for d in range(1, 11)] + (["Decile<br>not known"] if unknown else []),

@@ -85,7 +85,6 @@ ROLE_LABELS = {"admin": "Administrator", "coordinator": "Coordinator", "partner"
 def account_box(found: access.Scope) -> None:
     """Who is signed in, at the foot of the sidebar, with a sign-out button."""
     with st.sidebar:
-        st.divider()
         if found.role == access.PUBLIC:
             st.caption("Public view: counts small enough to identify someone are hidden (see Methodology).")
             return
