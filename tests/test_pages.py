@@ -43,3 +43,18 @@ def test_compare_with_nothing_chosen_says_so(demo_db):
     at.multiselect(key="compare_items_networks").set_value([]).run()
     assert not at.exception
     assert any("Choose at least one" in i.value for i in at.info)
+
+
+def test_funder_sees_hidden_counts_marked_and_quintiles_fold(demo_db):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest import funder, signed_in
+    from tests.test_app import APP
+
+    at = signed_in(AppTest.from_file(str(APP), default_timeout=60), funder(("birmingham", None)))
+    at.query_params.update({"network": "birmingham", "initiative": "hospitality-to-health", "institution": "uhb",
+                            "from": "2025Q3", "to": "2025Q3", "group": "quintile"})
+    at.run()
+    assert not at.exception
+    assert any("Disclosure-controlled figures" in i.value for i in at.sidebar.info) or any(
+        "Not shown, to protect" in i.value for i in at.info)

@@ -51,7 +51,8 @@ def _nice_ticks(top: float, integer: bool) -> list[float]:
 
 def not_ranked_rows(by_decile: list[dict[str, Any]], measure: str) -> list[dict[str, Any]]:
     """The report rows outside England's IMD deciles (Wales, Scotland, NI, unknown) with a non-zero value."""
-    return [row for row in by_decile if row["imd_decile"] is None and row[measure]]
+    return [row for row in by_decile
+            if row.get("imd_decile") is None and row.get("imd_quintile") is None and _num(row[measure])]
 
 
 def _quintile_tick(quintile: int) -> str:
@@ -70,7 +71,9 @@ def decile_bars(by_decile: list[dict[str, Any]], measure: str, *, title: str | N
     # Under disclosure control a value may be hidden ('<5', '[c]'): drawn as no bar, its hover says so.
     total = sum(_num(row[measure]) for row in by_decile)
     quintile = grouping == "quintile"
-    rows = deprivation.quintiles(by_decile) if quintile else by_decile
+    # A report's own by_quintile rows (protected with the report for funders) are used as they are.
+    rows = deprivation.quintiles(by_decile) if quintile and not any("imd_quintile" in r for r in by_decile) \
+        else by_decile
     last_group = 5 if quintile else 10
     not_ranked_x = last_group + NOT_RANKED_X - 10
 
@@ -79,7 +82,7 @@ def decile_bars(by_decile: list[dict[str, Any]], measure: str, *, title: str | N
             return "hidden"
         return formatting.pct(value * 100 / total if total else None)
 
-    xs, values, colours, ticks, hover = [], [], [], [], []
+    xs, values, colours, ticks, hover, texts = [], [], [], [], [], []
     for row in rows:
         if quintile and row.get("imd_quintile") is not None:
             group = int(row["imd_quintile"])
@@ -96,20 +99,23 @@ def decile_bars(by_decile: list[dict[str, Any]], measure: str, *, title: str | N
             continue
         xs.append(group)
         values.append(_num(row[measure]))
+        texts.append(row[measure] if disclosure.is_hidden(row[measure]) else "")  # '<5' or '[c]' over the gap
         hover.append(f"<b>{name}</b><br>{label}: {exact(row[measure])} ({share(row[measure])} of total)")
     others = not_ranked_rows(by_decile, measure)
     if others:
         value = sum(_num(row[measure]) for row in others)
         xs.append(not_ranked_x)
         values.append(value)
+        texts.append("")
         colours.append(palette.NON_DECILE_COLOUR)
         ticks.append(NOT_RANKED)
         hover.append("<b>Not ranked by England's IMD</b><br>" + "<br>".join(
             f"{palette.area_label(row['group'])}: {exact(row[measure])}" for row in others))
     integer = not measure.endswith("_gbp")
     tickvals = _nice_ticks(max(values, default=0), integer)
-    fig = go.Figure(go.Bar(x=xs, y=values, marker_color=colours, hovertext=hover,
-                           hovertemplate="%{hovertext}<extra></extra>", width=0.8))
+    fig = go.Figure(go.Bar(x=xs, y=values, marker_color=colours, hovertext=hover, text=texts,
+                           textposition="outside", textfont={"size": 14, "color": palette.MUTED_TEXT_COLOUR},
+                           cliponaxis=False, hovertemplate="%{hovertext}<extra></extra>", width=0.8))
     fig.update_layout(
         title={"text": title or f"{label} by IMD {grouping}", "x": 0, "xanchor": "left", "y": 0.98,
                "yanchor": "top", "font": {"size": 19, "color": palette.TEXT_COLOUR}},

@@ -103,7 +103,7 @@ for column, (measure, title, share_key, share_label, share_help) in zip(
          share_help + " If they were spread evenly across England's areas this would be 20%.")
     with column:
         if any(row[measure] for row in now["by_decile"]):
-            st.plotly_chart(charts.decile_bars(now["by_decile"], measure, grouping=filters.grouping,
+            st.plotly_chart(charts.decile_bars(now[f"by_{filters.grouping}"], measure, grouping=filters.grouping,
                                                title=f"{title} by IMD {filters.grouping}"),
                             theme=None, key=f"{PAGE}_chart_{measure}",
                             config=charts.modebar_config(f"{sel.network_id}_{measure}_by_imd_{filters.grouping}"))
