@@ -92,10 +92,10 @@ def main(argv: list[str] | None = None) -> int:
 
         open_times = _time(open_and_close, args.repeat)
     print(f"Synthetic spend rows added: {args.rows:,} (generated in {generate_s:.1f} s)")
-    print(f"{'measure':<40}{'first (s)':>12}{'median (s)':>12}")
+    print(f"{'measure':<50}{'first (s)':>12}{'median (s)':>12}")
     for label, times in results:
-        print(f"{label:<40}{times[0]:>12.3f}{statistics.median(times):>12.3f}")
-    print(f"{'open the database (connect + migrate)':<40}{open_times[0]:>12.3f}{statistics.median(open_times):>12.3f}")
+        print(f"{label:<50}{times[0]:>12.3f}{statistics.median(times):>12.3f}")
+    print(f"{'open the database (connect + migrate)':<50}{open_times[0]:>12.3f}{statistics.median(open_times):>12.3f}")
     england = maps.ensure_england_geometry()
     print(f"\n{'map view':<44}{'query (s)':>10}{'build (s)':>10}{'figure JSON':>14}")
     for label, query_s, build_s, size in map_rows:

@@ -88,3 +88,27 @@ def test_funder_cannot_upload_even_by_calling_the_page(demo_db):
     at = run("upload", ROLES["funder"])
     assert refused(at)
     assert "upload_commit" not in [b.key for b in at.button]
+
+
+def test_public_view_only_where_the_network_allows_it(demo_db):
+    from dashboard import store
+    from tests.test_app import APP
+
+    def public_app() -> AppTest:
+        cache.clear()
+        at = AppTest.from_file(str(APP), default_timeout=120)  # nobody signed in
+        at.query_params.update({"public": "birmingham", "network": "birmingham"})
+        return at.run()
+
+    at = public_app()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Sign in"]  # no public view turned on: the sign-in page
+
+    store.write(lambda cur: access.save_network_access(cur, "birmingham", {"public_view": True, "sso_domains": []}),
+                demo_db)
+    at = public_app()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Birmingham Anchor Network"
+    assert any("Disclosure-controlled figures" in i.value for i in at.sidebar.info)
+    assert at.selectbox(key="overview_network").options == ["Birmingham Anchor Network"]
+    assert "session_sign_out" not in [b.key for b in at.button]

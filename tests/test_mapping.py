@@ -139,4 +139,5 @@ def test_saved_mapping_is_per_institution_and_kind_and_the_latest_wins(tmp_path)
 def test_header_score_finds_header_rows_not_titles():
     assert colmap.header_score("spend", ["Payments to suppliers over £500", "", ""]) == 0
     assert colmap.header_score("spend", LGTC) == 4
-    assert colmap.header_score("participants", [c.name for c in contract.PARTICIPANT_COLUMNS]) == 12
+    # Every column of the contract counts once (13 since in_post_6_months joined).
+    assert colmap.header_score("participants", [c.name for c in contract.PARTICIPANT_COLUMNS]) == 13
