@@ -9,6 +9,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -160,5 +161,9 @@ def sign_in(page, url: str, role: str) -> None:
 
 def go(page, title: str) -> None:
     """Follow a sidebar link, keeping the session (a reload would start a new, signed-out one)."""
-    page.get_by_role("link", name=title, exact=True).click()
+    link = page.get_by_role("link", name=title, exact=True)
+    path = urlparse(link.get_attribute("href")).path
+    link.click()
+    # Until the new page's script starts, the old page still shows and the app reads as idle.
+    page.wait_for_url(lambda url: urlparse(url).path == path, timeout=30_000)
     wait_idle(page)

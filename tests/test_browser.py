@@ -137,7 +137,7 @@ def test_each_role_sees_its_pages(browser, app_url, role):
         assert_clean(page, errors)
     if role == "funder":
         go(page, "Overview")
-        assert page.get_by_text("Disclosure-controlled figures.").count() == 1
+        page.get_by_text("Disclosure-controlled figures.").wait_for(timeout=30_000)
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("link", name="Sign in").wait_for(timeout=30_000)
     wait_idle(page)
