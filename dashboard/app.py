@@ -11,7 +11,7 @@ if str(REPO_DIR) not in sys.path:
 import streamlit as st  # noqa: E402
 
 from dashboard import access, palette, reports, store  # noqa: E402
-from dashboard.ui import session  # noqa: E402
+from dashboard.ui import cache, session  # noqa: E402
 
 VIEWS_DIR = Path(__file__).resolve().parent / "views"
 # The product's mark: ten bars in the decile colours, tallest for the most deprived; then its name.
@@ -26,6 +26,8 @@ LOGO_SVG = (
 # Less empty space above the title and at the sides: more of the figures fit on a projector.
 PAGE_CSS = """<style>
 [data-testid="stMainBlockContainer"] {padding-top: 2.5rem; padding-left: 3rem; padding-right: 3rem;}
+/* Tabs label whole sections of a page: as large as a subheading's text, readable on a projector. */
+[data-baseweb="tab"] p {font-size: 1.2rem;}
 </style>"""
 
 # An inline favicon: with none, the page's Material icon is fetched from Google's servers (offline: an error).
@@ -67,7 +69,8 @@ else:
     session.account_box(scope)
 page = st.navigation(sections, expanded=True)
 try:
-    page.run()
+    with cache.page_run():
+        page.run()
 except reports.FiguresWithheld as exc:
     st.info(f"**Not shown, to protect people's privacy.** {exc}", icon=":material/shield_person:")
 except access.Denied as exc:

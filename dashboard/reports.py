@@ -49,14 +49,36 @@ def is_exact(scope: access.Scope, selection: figures.Selection) -> bool:
 
 def view(con: duckdb.DuckDBPyConnection, scope: access.Scope, selection: figures.Selection,
          sections: Iterable[str] = tuple(SECTIONS)) -> dict[str, Any]:
-    """full() as this reader may see it: Denied outside their scope; disclosure-controlled unless exact_figures."""
+    """full() as this reader may see it: Denied outside their scope; disclosure-controlled unless exact_figures.
+
+    A disclosure-controlled reader always gets a subset of the one protected document of every section, so
+    each page, tab, download and export of a selection hides the same cells: two views protected apart could
+    hide different cells, and together reveal what each hides.
+    """
     access.require_read(scope, selection.network_id, selection.institution_id, selection.initiative_id)
-    result = full(con, selection, sections)
     if is_exact(scope, selection):
-        return result
+        return full(con, selection, sections)
+    wanted = set(sections)
+    return {key: value for key, value in protected(con, selection).items() if key not in SECTIONS or key in wanted}
+
+
+def protected(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> dict[str, Any]:
+    """full() with every section, under the network's disclosure rule; FiguresWithheld if it cannot be made safe.
+    Checks no scope: view() is the door for readers."""
     try:
-        return disclosure.protect_report(result, networks.disclosure_rule(con, selection.network_id))
+        return disclosure.protect_report(full(con, selection), networks.disclosure_rule(con, selection.network_id))
     except disclosure.DisclosureError as exc:
         # Fail closed: a document that cannot be protected is not shown at all.
         raise FiguresWithheld("These figures cover so few people that they cannot be shown without revealing "
                               "someone. Choose a longer period, or all initiatives or institutions.") from exc
+
+
+def section(con: duckdb.DuckDBPyConnection, scope: access.Scope, selection: figures.Selection, name: str) -> Any:
+    """One exact section for a reader who sees exact figures (a page reads the parts it shows, one by one).
+    Denied for a disclosure-controlled reader, whose sections come only with their protected document (view)."""
+    access.require_read(scope, selection.network_id, selection.institution_id, selection.initiative_id)
+    if not is_exact(scope, selection):
+        raise access.Denied("Disclosure-controlled figures are read as one protected document, not by section.")
+    if name not in SECTIONS:
+        raise ValueError(f"Unknown report section '{name}': use one of {', '.join(SECTIONS)}")
+    return SECTIONS[name](con, selection)

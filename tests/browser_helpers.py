@@ -98,6 +98,12 @@ def wait_idle(page) -> None:
     page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=60_000)
 
 
+def wait_painted(page) -> None:
+    """Wait for the app to be idle and the browser to have painted what it drew (two animation frames on)."""
+    wait_idle(page)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def real_errors(errors: list[str]) -> list[str]:
     return [e for e in errors if not any(h in e for h in HARMLESS) and "404" not in e]
 

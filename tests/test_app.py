@@ -70,6 +70,51 @@ def test_overview_matches_report_for_each_demo_network(demo_db, network_id):
     assert not at.error
 
 
+def chart_keys(at: AppTest) -> set[str]:
+    return {chart.key for chart in at.get("plotly_chart")}
+
+
+TAB_CHARTS = {
+    "time": {"overview_chart_by_quarter", "overview_chart_cumulative", "overview_chart_spend_by_quarter"},
+    "proportion": {"overview_chart_representation_participants", "overview_chart_representation_jobs_filled"},
+    "nations": {"overview_chart_wales"},
+}
+
+
+@pytest.mark.parametrize("tab", ["time", "proportion", "nations", "tables"])
+def test_overview_draws_only_the_open_tab_which_the_url_keeps(demo_db, tab):
+    at = run_app(network="birmingham", tab=tab, **{"from": "2024Q4", "to": "2026Q3"})
+    assert not at.exception and not at.error
+    assert at.query_params["tab"] == tab
+    keys = chart_keys(at)
+    # The decile charts above the tabs always show; of the tabs' charts, only the open tab's.
+    assert {"overview_chart_participants", "overview_chart_jobs_filled", "overview_chart_spend_gbp"} <= keys
+    for other, charts in TAB_CHARTS.items():
+        assert (charts <= keys) if other == tab else not (charts & keys), (other, keys)
+    buttons = {button.key for button in at.get("download_button")}
+    if tab == "tables":
+        assert len(at.table) == 3
+        assert buttons == {"overview_download_csv", "overview_download_quarters", "overview_download_representation"}
+    else:
+        assert not at.table and not buttons
+
+
+def test_overview_tab_survives_a_filter_change(demo_db):
+    at = run_app(network="birmingham", tab="proportion")
+    at.selectbox(key="overview_initiative").set_value("i-can").run()
+    assert not at.exception
+    assert at.query_params["tab"] == "proportion"
+    assert TAB_CHARTS["proportion"] <= chart_keys(at)
+    assert not TAB_CHARTS["time"] & chart_keys(at)
+
+
+def test_unknown_tab_in_the_url_opens_the_first(demo_db):
+    at = run_app(network="birmingham", tab="nonsense")
+    assert not at.exception
+    assert at.query_params["tab"] == "time"
+    assert {"overview_chart_by_quarter", "overview_chart_cumulative"} <= chart_keys(at)
+
+
 def test_default_view_is_the_last_four_quarters_and_goes_in_the_url(demo_db):
     at = run_app(network="birmingham")
     assert not at.exception

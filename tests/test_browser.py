@@ -20,6 +20,7 @@ from tests.browser_helpers import (
     open_page,
     sign_in,
     wait_idle,
+    wait_painted,
 )
 
 pytestmark = pytest.mark.browser
@@ -66,7 +67,7 @@ def test_overview_in_a_real_browser(browser, app_url, browser_db):
     page.locator(THIRD_CHART).wait_for(timeout=60_000)
     first_render_s = time.monotonic() - started
     page.screenshot(path=str(ARTIFACTS / "overview_projector.png"))
-    page.set_viewport_size({"width": 1600, "height": 3400})
+    page.set_viewport_size({"width": 1600, "height": 2200})
     page.wait_for_timeout(800)
     page.screenshot(path=str(ARTIFACTS / "overview.png"))
 
@@ -89,7 +90,7 @@ def test_overview_in_a_real_browser(browser, app_url, browser_db):
     page.keyboard.type("I Can")
     page.keyboard.press("Enter")
     page.wait_for_url("**initiative=i-can**", timeout=30_000)
-    wait_idle(page)
+    wait_painted(page)
     timings.append(time.monotonic() - started)
     assert metric_value(page, "Participants") == formatting.count(i_can["participants"])
 
@@ -99,7 +100,7 @@ def test_overview_in_a_real_browser(browser, app_url, browser_db):
     started = time.monotonic()
     page.get_by_role("slider").first.press("ArrowRight")
     page.wait_for_url("**from=2025Q4**", timeout=30_000)
-    wait_idle(page)
+    wait_painted(page)
     timings.append(time.monotonic() - started)
     assert metric_value(page, "Participants") == formatting.count(later["participants"])
 
@@ -107,17 +108,38 @@ def test_overview_in_a_real_browser(browser, app_url, browser_db):
     started = time.monotonic()
     page.get_by_text("Quintiles (Core20)").click()
     page.wait_for_url("**group=quintile**", timeout=30_000)
-    wait_idle(page)
+    wait_painted(page)
     timings.append(time.monotonic() - started)
     page.locator(THIRD_CHART).wait_for()
     page.screenshot(path=str(ARTIFACTS / "overview_quintiles.png"))
     assert_clean(page, errors)
+
+    # The tabs below the deciles: each draws when opened, and keeps its place in the URL.
+    tab_timings = {}
+    for tab, name in (("proportion", "Reaching people in proportion"), ("nations", "Wales and Scotland"),
+                      ("tables", "Figures as tables"), ("time", "Over time")):
+        started = time.monotonic()
+        page.get_by_role("tab", name=name).click()
+        page.wait_for_url(f"**tab={tab}**", timeout=30_000)
+        wait_painted(page)
+        tab_timings[tab] = round(time.monotonic() - started, 2)
+        if tab == "tables":
+            page.get_by_role("button", name="Download CSV").first.wait_for(timeout=30_000)
+        elif tab == "nations":  # I Can may have reached nobody in Wales or Scotland: a chart or a sentence
+            page.get_by_text("Each nation ranks only its own areas").wait_for(timeout=30_000)
+        else:
+            page.locator('[role="tabpanel"] .js-plotly-plot >> visible=true').first.wait_for(timeout=30_000)
+        page.set_viewport_size({"width": 1600, "height": 2000})
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / f"overview_tab_{tab}.png"), full_page=True)
+        page.set_viewport_size({"width": 1600, "height": 1000})
+        assert_clean(page, errors)
     page.close()
     (ARTIFACTS / "timings.json").write_text(json.dumps(
         {"first_render_after_sign_in_s": round(first_render_s, 2),
-         "filter_reruns_s": [round(t, 2) for t in timings]}, indent=2))
+         "filter_reruns_s": [round(t, 2) for t in timings], "tab_switches_s": tab_timings}, indent=2))
     print(f"\nfirst render after sign-in {first_render_s:.2f} s, filter reruns "
-          + ", ".join(f"{t:.2f} s" for t in timings))
+          + ", ".join(f"{t:.2f} s" for t in timings) + f", tab switches {tab_timings}")
 
 
 @pytest.mark.parametrize("role", list(PAGES))

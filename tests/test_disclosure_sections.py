@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from dashboard import demo, disclosure, figures, ingest, parsing, reports, store
+from dashboard import access, demo, disclosure, figures, ingest, parsing, reports, store
 from dashboard.disclosure import SECONDARY_MARK, DisclosureError, Rule
 from tests import tiny
 from tests.test_disclosure import assert_nothing_derivable
@@ -513,3 +513,24 @@ def walk_at(doc, path):
     for step in path:
         doc = doc[step]
     return doc.items()
+
+
+def test_every_view_of_a_selection_hides_the_same_cells(demo_db):
+    # Two views protected apart could hide different cells and, put together, show both. A funder's views of one
+    # selection are cut from one protected document, so the cells they share are hidden alike.
+    funder = access.Scope("funder@example.org", "funder", grants=frozenset({("birmingham", None)}))
+    initiative, plan = list(demo.PROGRAMMES["birmingham"].items())[-1]
+    with store.connect(demo_db) as con:
+        cur = con.cursor()
+        last = figures.data_quarters(cur, "birmingham")[1]
+        sel = figures.Selection("birmingham", last, last, initiative_id=initiative, institution_id=plan["partners"][-1])
+        whole = reports.view(cur, funder, sel)
+        parts = [reports.view(cur, funder, sel, sections) for sections in ((), ("funnel",), ("by_quarter", "equality"))]
+        with pytest.raises(access.Denied):
+            reports.section(cur, funder, sel, "funnel")
+        # A reader of exact figures may read a section alone: the same as in the full document.
+        assert reports.section(cur, access.system(), sel, "funnel") == reports.full(cur, sel, ("funnel",))["funnel"]
+    assert any(disclosure.is_hidden(v) for _, _, v in walk(whole))
+    for part, sections in zip(parts, ((), ("funnel",), ("by_quarter", "equality")), strict=True):
+        assert set(part) == {key for key in whole if key not in reports.SECTIONS or key in sections}
+        assert all(part[key] == whole[key] for key in part if key != "generated_at")

@@ -61,18 +61,34 @@ def test_initiative_page_shows_the_cohort_funnel(demo_db):
     # The cohort is said to differ from the overview's event counts.
     assert any("cohort" in c.value and "overview" in c.value for c in at.caption)
     assert any("Synthetic demo data" in w.value for w in at.warning)
-    assert downloads(at) == ["initiative_download_funnel", "initiative_download_by_decile",
-                             "initiative_download_by_institution", "initiative_download_by_start_quarter",
-                             "initiative_download_by_quarter", "initiative_download_equality"]
+    # Above the tabs, the funnel and job rate; the first tab opens by default: the cohort by decile.
+    assert downloads(at) == ["initiative_download_funnel", "initiative_download_by_decile"]
     charts = at.get("plotly_chart")
-    assert len(charts) == 5
+    assert [c.key for c in charts] == ["initiative_chart_funnel", "initiative_chart_job_rate_by_decile"]
     png_only_modebar(at)
     # The decile chart: decile 1 first, labelled most deprived, in the palette's darkest colour.
     decile = json.loads(charts[1].proto.spec)["data"][0]
     assert decile["marker"]["color"][0] == "#081d58" and "most" in decile_ticks(charts[1])[0]
-    institutions = computed(demo_db, breakdowns.funnel, **selection)["by_institution"]
-    shown = at.table[1].value
-    assert list(shown.iloc[:, 0]) == [r["institution_name"] for r in institutions]
+    assert at.query_params["tab"] == "decile"
+
+
+@pytest.mark.parametrize("tab, charts, download", [
+    ("institution", [], "by_institution"),
+    ("start", ["by_start_quarter"], "by_start_quarter"),
+    ("time", ["events_by_quarter", "cumulative_by_quarter"], "by_quarter"),
+    ("equality", [], "equality"),
+])
+def test_initiative_page_tabs_draw_when_opened(demo_db, tab, charts, download):
+    at = run_page("initiative", network="birmingham", initiative="i-can", tab=tab, **SPAN)
+    assert not at.exception and not at.error
+    assert [c.key for c in at.get("plotly_chart")] == [
+        "initiative_chart_funnel", "initiative_chart_job_rate_by_decile", *(f"initiative_chart_{c}" for c in charts)]
+    assert downloads(at) == ["initiative_download_funnel", f"initiative_download_{download}"]
+    if tab == "institution":
+        selection = dict(network_id="birmingham", initiative_id="i-can", from_quarter="2025Q1", to_quarter="2026Q2")
+        institutions = computed(demo_db, breakdowns.funnel, **selection)["by_institution"]
+        shown = at.table[0].value
+        assert list(shown.iloc[:, 0]) == [r["institution_name"] for r in institutions]
 
 
 def decile_ticks(chart) -> list[str]:
@@ -80,7 +96,7 @@ def decile_ticks(chart) -> list[str]:
 
 
 def test_initiative_page_equality_tables_add_up(demo_db):
-    at = run_page("initiative", network="london", initiative="health-careers", **SPAN)
+    at = run_page("initiative", network="london", initiative="health-careers", tab="equality", **SPAN)
     assert not at.exception
     report = computed(demo_db, figures.report, network_id="london", initiative_id="health-careers",
                       from_quarter="2025Q1", to_quarter="2026Q2")
@@ -102,17 +118,31 @@ def test_spend_page_agrees_with_the_report_and_breakdowns(demo_db):
     assert metric(at, "Location unknown") == formatting.money_short(report["spend_unknown_location_gbp"])
     assert metric(at, "SME share") == formatting.pct(report["spend_sme_pct"])
     assert metric(at, "VCSE share") == formatting.pct(report["spend_vcse_pct"])
+    # The first tab opens by default: spend by quarter.
+    assert downloads(at) == ["spend_download_by_decile", "spend_download_by_quarter"]
+    assert [c.key for c in at.get("plotly_chart")] == ["spend_chart_by_decile", "spend_chart_local_by_decile",
+                                                        "spend_chart_by_quarter"]
+    png_only_modebar(at)
+
+    at = run_page("spend", network="birmingham", tab="suppliers", **SPAN)
     suppliers = computed(demo_db, breakdowns.top_suppliers, **selection)
     top = at.table[-1].value
     assert list(top["Supplier"]) == [r["supplier_name"] for r in suppliers]
     assert list(top["Spend"]) == [formatting.money(r["spend_gbp"]) for r in suppliers]
+    assert downloads(at) == ["spend_download_by_decile", "spend_download_top_suppliers"]
+
+    at = run_page("spend", network="birmingham", tab="category", **SPAN)
     categories = computed(demo_db, breakdowns.spend_by_category, **selection)
     shown = next(t.value for t in at.table if "Category" in t.value.columns)
     assert list(shown["Category"]) == [r["category"] for r in categories]
-    assert downloads(at) == ["spend_download_by_decile", "spend_download_by_quarter", "spend_download_by_institution",
-                             "spend_download_by_category", "spend_download_top_suppliers"]
-    assert len(at.get("plotly_chart")) == 5
-    png_only_modebar(at)
+    assert downloads(at) == ["spend_download_by_decile", "spend_download_by_category"]
+
+    at = run_page("spend", network="birmingham", tab="institution", **SPAN)
+    institutions = computed(demo_db, breakdowns.spend_by_institution, **selection)
+    shown = next(t.value for t in at.table if "Institution" in t.value.columns)
+    assert list(shown["Institution"]) == [r["institution_name"] for r in institutions]
+    assert downloads(at) == ["spend_download_by_decile", "spend_download_by_institution"]
+    assert "spend_chart_by_institution" in [c.key for c in at.get("plotly_chart")]
 
 
 @pytest.mark.parametrize("page, query, says", [

@@ -60,7 +60,7 @@ def test_pages_agree_with_report_json(demo_db, role):
     assert metric(initiative, "Started") == formatting.count(funnel["starters"])
     assert metric(initiative, "Started a job") == formatting.count(funnel["starters_with_job"])
 
-    spend = page("spend", scope)
+    spend = page("spend", scope, tab="institution")
     assert metric(spend, "Total spend") == formatting.money_short(doc["spend_total_gbp"])
     assert metric(spend, "Local share of spend") == formatting.pct(doc["spend_local_pct"])
     by_institution = doc["spend_by_institution"]

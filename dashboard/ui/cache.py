@@ -5,9 +5,13 @@ reruns. Every function takes the database path, so two databases never share cac
 the session's scope, which the core checks: a page cannot ask for more than its reader may see.
 """
 
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -19,6 +23,35 @@ from dashboard.ui import session
 TTL_S = 60
 # A page should not hang for the CLI's 20 seconds; after this the page says the database is busy.
 WAIT_S = 5.0
+
+
+_local = threading.local()
+
+
+@contextmanager
+def page_run() -> Iterator[None]:
+    """Let the reads of one page run share one connection, opened at the first read the cache cannot answer
+    and closed when the run ends, so the command line can still write between runs."""
+    _local.run = runs = ExitStack()
+    _local.con = None
+    try:
+        yield
+    finally:
+        _local.run = _local.con = None
+        runs.close()
+
+
+@contextmanager
+def _connect(db: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The page run's shared connection to db, else a connection of its own."""
+    runs = getattr(_local, "run", None)
+    if runs is None:
+        with store.connect(db, wait_s=WAIT_S) as con:
+            yield con
+        return
+    if _local.con is None or _local.con[0] != db:
+        _local.con = (db, runs.enter_context(store.connect(db, wait_s=WAIT_S)))
+    yield _local.con[1]
 
 
 def _db() -> str:
@@ -33,7 +66,7 @@ def _scope() -> access.Scope:
 def _reference_status(db: str) -> dict[str, Any]:
     from dashboard import refdata
 
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         cur = con.cursor()
         loaded = bool(refdata.is_loaded(cur))
         return {"loaded": loaded, "status": refdata.status(cur) if loaded else None}
@@ -46,7 +79,7 @@ def reference_status() -> dict[str, Any]:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def _network_list(db: str, scope: access.Scope) -> pd.DataFrame:
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         return access.visible_networks(scope, con.cursor())
 
 
@@ -57,7 +90,7 @@ def network_list() -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def _network_members(db: str, scope: access.Scope, network_id: str) -> dict[str, Any]:
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         members = networks.members(con.cursor(), network_id)
     readable = access.readable_initiatives(scope, network_id)
     initiatives = members["initiatives"]
@@ -80,7 +113,7 @@ def network_members(network_id: str) -> dict[str, Any]:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def _network_quarters(db: str, network_id: str) -> list[str]:
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         span = figures.data_quarters(con.cursor(), network_id)
     if span is None:
         return []
@@ -101,13 +134,24 @@ def network_quarters(network_id: str) -> list[str]:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def _view(db: str, scope: access.Scope, selection: dict[str, Any], sections: tuple[str, ...]) -> dict[str, Any]:
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         return documents.view(con.cursor(), scope, figures.Selection(**selection), sections)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _section(db: str, scope: access.Scope, selection: dict[str, Any], name: str) -> Any:
+    with _connect(db) as con:
+        return documents.section(con.cursor(), scope, figures.Selection(**selection), name)
 
 
 def view(selection: figures.Selection, sections: tuple[str, ...] = ()) -> dict[str, Any]:
     """reports.view: the selection's report with the named sections, as this reader may see it."""
-    return _view(_db(), _scope(), figures.selection_dict(selection), tuple(sections))
+    scope, key = _scope(), figures.selection_dict(selection)
+    if not documents.is_exact(scope, selection):
+        # One protected document per selection, cached whole: every page and tab hides the same cells.
+        return _view(_db(), scope, key, tuple(documents.SECTIONS))
+    # Exact figures are cached part by part, so a tab or a toggle reads only the part it adds.
+    return {**_view(_db(), scope, key, ()), **{name: _section(_db(), scope, key, name) for name in sections}}
 
 
 def exact(selection: figures.Selection) -> bool:
@@ -125,22 +169,12 @@ def reports(selection: figures.Selection) -> tuple[dict[str, Any], dict[str, Any
     return view(selection), view(selection.previous())
 
 
-def initiative_breakdowns(selection: figures.Selection) -> dict[str, Any]:
-    """The report with the funnel, equality breakdowns and quarters, for the initiative page."""
-    return view(selection, ("funnel", "equality", "by_quarter"))
-
-
-def spend_breakdowns(selection: figures.Selection) -> dict[str, Any]:
-    """The report with spend by institution and category, top suppliers and quarters, for the spend page."""
-    return view(selection, ("spend_by_institution", "spend_by_category", "top_suppliers", "by_quarter"))
-
-
 # Row-level data: the core refuses anyone without rights to the rows.
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def _submission_board(db: str, scope: access.Scope, network_id: str, quarters: tuple[str, ...]) -> pd.DataFrame:
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         return submissions.board(con.cursor(), network_id, list(quarters), scope=scope)
 
 
@@ -151,7 +185,7 @@ def submission_board(network_id: str, quarters: list[str]) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def _submission_history(db: str, scope: access.Scope, network_id: str, institution_id: str | None) -> pd.DataFrame:
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         return submissions.history(con.cursor(), network_id, institution_id, scope=scope)
 
 
@@ -162,7 +196,7 @@ def submission_history(network_id: str, institution_id: str | None = None) -> pd
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def _unclassified_suppliers(db: str, scope: access.Scope, network_id: str) -> pd.DataFrame:
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         return suppliers.unclassified(con.cursor(), network_id, scope=scope)
 
 
@@ -173,7 +207,7 @@ def unclassified_suppliers(network_id: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def _supplier_register(db: str, scope: access.Scope, network_id: str) -> pd.DataFrame:
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         return suppliers.register(con.cursor(), network_id, scope=scope)
 
 
@@ -184,7 +218,7 @@ def supplier_register(network_id: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def _spend_coverage(db: str, scope: access.Scope, network_id: str) -> dict[str, Any] | None:
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         cur = con.cursor()
         span = figures.data_quarters(cur, network_id)
         if span is None:
@@ -203,7 +237,7 @@ def _saved_mapping(db: str, scope: access.Scope, network_id: str, institution_id
     from dashboard import mapping
 
     access.require_upload(scope, network_id, institution_id)
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         return mapping.saved_mapping(con.cursor(), network_id, institution_id, kind)
 
 
@@ -247,7 +281,7 @@ def clear() -> None:
 def _lsoa_figures(db: str, scope: access.Scope, selection: dict[str, Any]) -> pd.DataFrame:
     from dashboard import maps
 
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         return maps.lsoa_figures(con.cursor(), figures.Selection(**selection), scope=scope)
 
 
@@ -285,7 +319,7 @@ def england_geometry() -> dict[str, Any]:
 def _methodology_facts(db: str) -> dict[str, Any]:
     from dashboard import deprivation
 
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         return deprivation.methodology_facts(con.cursor())
 
 
@@ -296,7 +330,7 @@ def methodology_facts() -> dict[str, Any]:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def _disclosure_text(db: str, network_id: str) -> str:
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         return networks.disclosure_rule(con.cursor(), network_id).text()
 
 
@@ -307,7 +341,7 @@ def disclosure_text(network_id: str) -> str:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def _users(db: str, scope: access.Scope, network_id: str) -> pd.DataFrame:
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         return access.list_users(scope, con.cursor(), network_id)
 
 
@@ -318,7 +352,7 @@ def users(network_id: str) -> pd.DataFrame:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def _audit_log(db: str, scope: access.Scope, network_id: str) -> pd.DataFrame:
-    with store.connect(db, wait_s=WAIT_S) as con:
+    with _connect(db) as con:
         return audit.log(con.cursor(), network_id, scope=scope)
 
 

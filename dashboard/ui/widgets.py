@@ -1,6 +1,7 @@
 """Page helpers: the reference-data guard and the filter sidebar, kept in the URL's query string."""
 
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -230,6 +231,25 @@ def url_choice(page: str, name: str, options: dict[str, str], default: str, *, l
     if st.query_params.get(name) != choice:
         st.query_params[name] = choice
     return choice
+
+
+def url_tabs(page: str, tabs: dict[str, str], *, name: str = "tab") -> dict[str, Any]:
+    """Tabs {id: label} kept in the URL as ?<name>=<id> (key '<page>_<name>'); {id: container}.
+
+    Only the open tab's container has .open true: a page draws (and reads the figures for) that one alone,
+    so a filter change redraws one tab, not all of them. Switching tabs reruns the page.
+    """
+    key = f"{page}_{name}"
+    labels = list(tabs.values())
+    # Seeded through the state, not `default`: a default that changed with the URL would make a new widget,
+    # and the click that changed it would be lost.
+    _initial(key, {}, tabs.get(_param(name) or ""), labels, labels[0])
+    containers = st.tabs(labels, key=key, on_change="rerun")
+    chosen = next((tab_id for tab_id, container in zip(tabs, containers, strict=True) if container.open),
+                  next(iter(tabs)))
+    if st.query_params.get(name) != chosen:
+        st.query_params[name] = chosen
+    return dict(zip(tabs, containers, strict=True))
 
 
 def url_multiselect(page: str, name: str, options: dict[str, str], *, default: list[str], label: str,

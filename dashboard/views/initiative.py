@@ -34,8 +34,8 @@ if sel.initiative_id is None:
     st.info("Showing **all initiatives** together. Choose one initiative in the sidebar to follow its participants.",
             icon=":material/filter_alt:")
 
-data = cache.initiative_breakdowns(sel)
-funnel, total = data["funnel"], data["funnel"]["total"]
+funnel = cache.view(sel, ("funnel",))["funnel"]
+total = funnel["total"]
 period = fmt.period_text(sel.from_quarter, sel.to_quarter)
 stem = f"anchor-impact_{sel.network_id}_{sel.initiative_id or 'all'}_{sel.from_quarter}-{sel.to_quarter}"
 st.markdown(f"#### People who started from {period}")
@@ -83,49 +83,63 @@ else:
         chart(charts.decile_rate_bars(funnel["by_decile"], "starters_with_job", "starters", grouping=filters.grouping,
                                       title=f"Share who started a job, by IMD {filters.grouping}"),
               "job_rate_by_decile")
-        download("by_decile", funnel["by_decile"])
     st.caption("IMD decile 1 is the 10% most deprived areas in England (quintile 1, Core20, the 20% most "
                "deprived); grey is outside England's index "
                "(Wales, Scotland, Northern Ireland) or of unknown location.")
 
-    st.subheader("By IMD decile of home area")
-    st.table(fmt.cohort_table(funnel["by_decile"], "Area (IMD decile)",
-                              lambda r: palette.area_label(r["imd_decile"] or r["group"])),
-             hide_index=True, border="horizontal")
 
-    st.subheader("By institution")
-    st.table(fmt.cohort_table(funnel["by_institution"], "Institution", lambda r: r["institution_name"]),
-             hide_index=True, border="horizontal")
-    download("by_institution", funnel["by_institution"])
+# The breakdowns are tabs that run only when open: a filter change redraws one of them, not all.
+TABS = {"decile": "By IMD decile", "institution": "By institution", "start": "By start quarter",
+        "time": "Over time", "equality": "Equality monitoring"}
+if not total["starters"]:
+    TABS = {key: TABS[key] for key in ("time", "equality")}
+tabs = widgets.url_tabs(PAGE, TABS)
 
-    st.subheader("By the quarter they started")
-    chart(charts.cohort_by_quarter(funnel["by_start_quarter"]), "by_start_quarter")
-    download("by_start_quarter", funnel["by_start_quarter"])
+if "decile" in tabs and tabs["decile"].open:
+    with tabs["decile"]:
+        st.table(fmt.cohort_table(funnel["by_decile"], "Area (IMD decile of home)",
+                                  lambda r: palette.area_label(r["imd_decile"] or r["group"])),
+                 hide_index=True, border="horizontal")
+        download("by_decile", funnel["by_decile"])
 
-st.subheader("Over time")
-st.caption("Each event counted in the quarter of its own date, as on the overview. The running totals count "
-           "from the network's first quarter with data, not from the start of the chosen period.")
-trend = data["by_quarter"]
-if any(r["cumulative_participants"] for r in trend):
-    left, right = st.columns(2, gap="medium")
-    with left:
-        chart(charts.events_by_quarter(trend), "events_by_quarter")
-    with right:
-        chart(charts.events_by_quarter(trend, cumulative=True), "cumulative_by_quarter")
-    download("by_quarter", trend)
-else:
-    st.caption("No participants recorded for this selection up to the end of the period, so no chart.")
+if "institution" in tabs and tabs["institution"].open:
+    with tabs["institution"]:
+        st.table(fmt.cohort_table(funnel["by_institution"], "Institution", lambda r: r["institution_name"]),
+                 hide_index=True, border="horizontal")
+        download("by_institution", funnel["by_institution"])
 
-st.subheader("Equality monitoring")
-equality = data["equality"]
-if not any(r["participants"] or r["jobs_filled"] for r in equality):
-    st.caption("No participants started and no jobs were filled in this period, so there is nothing to break down.")
-else:
-    st.caption("Participants who started in the period and jobs filled in the period, by what partners recorded. "
-               "Monitoring is optional: blanks are shown as *Not recorded*.")
-    # Two rows of two: age and gender, then ethnicity and disability.
-    for column, characteristic in zip(st.columns(2, gap="medium") * 2, EQUALITY_TITLES, strict=True):
-        with column:
-            st.markdown(f"##### {EQUALITY_TITLES[characteristic]}")
-            st.table(fmt.equality_table(equality, characteristic), hide_index=True, border="horizontal")
-    download("equality", equality)
+if "start" in tabs and tabs["start"].open:
+    with tabs["start"]:
+        chart(charts.cohort_by_quarter(funnel["by_start_quarter"]), "by_start_quarter")
+        download("by_start_quarter", funnel["by_start_quarter"])
+
+if tabs["time"].open:
+    with tabs["time"]:
+        st.caption("Each event counted in the quarter of its own date, as on the overview. The running totals count "
+                   "from the network's first quarter with data, not from the start of the chosen period.")
+        trend = cache.view(sel, ("by_quarter",))["by_quarter"]
+        if any(r["cumulative_participants"] for r in trend):
+            left, right = st.columns(2, gap="medium")
+            with left:
+                chart(charts.events_by_quarter(trend), "events_by_quarter")
+            with right:
+                chart(charts.events_by_quarter(trend, cumulative=True), "cumulative_by_quarter")
+            download("by_quarter", trend)
+        else:
+            st.caption("No participants recorded for this selection up to the end of the period, so no chart.")
+
+if tabs["equality"].open:
+    with tabs["equality"]:
+        equality = cache.view(sel, ("equality",))["equality"]
+        if not any(r["participants"] or r["jobs_filled"] for r in equality):
+            st.caption("No participants started and no jobs were filled in this period, so there is nothing to "
+                       "break down.")
+        else:
+            st.caption("Participants who started in the period and jobs filled in the period, by what partners "
+                       "recorded. Monitoring is optional: blanks are shown as *Not recorded*.")
+            # Two rows of two: age and gender, then ethnicity and disability.
+            for column, characteristic in zip(st.columns(2, gap="medium") * 2, EQUALITY_TITLES, strict=True):
+                with column:
+                    st.markdown(f"##### {EQUALITY_TITLES[characteristic]}")
+                    st.table(fmt.equality_table(equality, characteristic), hide_index=True, border="horizontal")
+            download("equality", equality)

@@ -29,7 +29,7 @@ if sel is None:
     st.stop()
 
 REPRESENTATION = "representation_by_quintile" if filters.grouping == "quintile" else "representation"
-now = cache.view(sel, ("by_quarter", "nation_deciles", REPRESENTATION))
+now = cache.report(sel)
 before = cache.report(sel.previous())
 period = fmt.period_text(sel.from_quarter, sel.to_quarter)
 st.markdown(f"#### {filters.initiative_name} · {period}")
@@ -112,67 +112,87 @@ for column, (measure, title, share_key, share_label, share_help) in zip(
 
 st.caption(fmt.method_note(now))
 
-nations = [row for row in now["nation_deciles"] if row["participants"] or row["jobs_filled"] or row["spend_gbp"]]
-if nations:
-    st.subheader("Wales and Scotland, by their own indices")
-    st.caption("Each nation ranks only its own areas, so these deciles are never added to England's.")
-    for column, nation in zip(st.columns(2, gap="medium"), sorted({row["nation"] for row in nations}), strict=False):
-        rows = [row for row in nations if row["nation"] == nation]
-        with column:
-            st.plotly_chart(charts.nation_bars(rows), theme=None, key=f"{PAGE}_chart_{nation.lower()}",
-                            config=charts.modebar_config(f"{sel.network_id}_{nation.lower()}_by_own_index"))
+# The sections below are tabs that run only when open: a filter change redraws one of them, not all.
+TABS = {"time": "Over time", "proportion": "Reaching people in proportion", "nations": "Wales and Scotland",
+        "tables": "Figures as tables"}
+tabs = widgets.url_tabs(PAGE, TABS)
 
-st.subheader("Reaching people in proportion")
-rep = now[REPRESENTATION]
-if rep["participants_in_area"] or rep["jobs_filled_in_area"]:
-    st.caption("Each bar is a group's share of the people reached who live in the network's area, divided by its "
-               "share of the area's working-age population. Above the dashed line at 1.0, the group is reached "
-               "more than its share; 1.8 means 1.8 times its share. " + rep["denominator"]["text"])
-    for column, (measure, title) in zip(st.columns(2, gap="medium"),
-                                        (("participants", "Participants"), ("jobs_filled", "Jobs filled")),
-                                        strict=True):
-        with column:
-            st.plotly_chart(charts.representation_bars(rep, measure, title=f"{title}: share ÷ population share"),
-                            theme=None, key=f"{PAGE}_chart_representation_{measure}",
-                            config=charts.modebar_config(f"{sel.network_id}_{measure}_representation"))
-else:
-    st.caption("Nobody reached in this selection lives in the network's area, so representation cannot be shown.")
+if tabs["time"].open:
+    with tabs["time"]:
+        quarters = cache.view(sel, ("by_quarter",))["by_quarter"]
+        st.caption("Each event in the quarter of its own date. Running totals count from the network's first "
+                   "quarter of data, whatever range is chosen.")
+        has_people = any(row["participants"] or row["completions"] or row["jobs_filled"] for row in quarters)
+        trend_left, trend_right = st.columns(2, gap="medium")
+        if has_people:
+            with trend_left:
+                st.plotly_chart(charts.events_by_quarter(quarters), theme=None, key=f"{PAGE}_chart_by_quarter",
+                                config=charts.modebar_config(f"{sel.network_id}_by_quarter"))
+            with trend_right:
+                st.plotly_chart(charts.events_by_quarter(quarters, cumulative=True), theme=None,
+                                key=f"{PAGE}_chart_cumulative",
+                                config=charts.modebar_config(f"{sel.network_id}_cumulative"))
+        if any(row["spend_gbp"] for row in quarters):
+            with trend_right if not has_people else st.container():
+                st.plotly_chart(charts.spend_where_by_quarter(quarters), theme=None,
+                                key=f"{PAGE}_chart_spend_by_quarter",
+                                config=charts.modebar_config(f"{sel.network_id}_spend_by_quarter"))
 
-st.subheader("Over time")
-quarters = now["by_quarter"]
-st.caption("Each event in the quarter of its own date. Running totals count from the network's first quarter "
-           "of data, whatever range is chosen.")
-has_people = any(row["participants"] or row["completions"] or row["jobs_filled"] for row in quarters)
-trend_left, trend_right = st.columns(2, gap="medium")
-if has_people:
-    with trend_left:
-        st.plotly_chart(charts.events_by_quarter(quarters), theme=None, key=f"{PAGE}_chart_by_quarter",
-                        config=charts.modebar_config(f"{sel.network_id}_by_quarter"))
-    with trend_right:
-        st.plotly_chart(charts.events_by_quarter(quarters, cumulative=True), theme=None,
-                        key=f"{PAGE}_chart_cumulative", config=charts.modebar_config(f"{sel.network_id}_cumulative"))
-if any(row["spend_gbp"] for row in quarters):
-    with trend_right if not has_people else st.container():
-        st.plotly_chart(charts.spend_where_by_quarter(quarters), theme=None, key=f"{PAGE}_chart_spend_by_quarter",
-                        config=charts.modebar_config(f"{sel.network_id}_spend_by_quarter"))
+if tabs["proportion"].open:
+    with tabs["proportion"]:
+        rep = cache.view(sel, (REPRESENTATION,))[REPRESENTATION]
+        if rep["participants_in_area"] or rep["jobs_filled_in_area"]:
+            st.caption("Each bar is a group's share of the people reached who live in the network's area, divided "
+                       "by its share of the area's working-age population. Above the dashed line at 1.0, the group "
+                       "is reached more than its share; 1.8 means 1.8 times its share. " + rep["denominator"]["text"])
+            for column, (measure, title) in zip(st.columns(2, gap="medium"),
+                                                (("participants", "Participants"), ("jobs_filled", "Jobs filled")),
+                                                strict=True):
+                with column:
+                    st.plotly_chart(charts.representation_bars(rep, measure,
+                                                               title=f"{title}: share ÷ population share"),
+                                    theme=None, key=f"{PAGE}_chart_representation_{measure}",
+                                    config=charts.modebar_config(f"{sel.network_id}_{measure}_representation"))
+        else:
+            st.caption("Nobody reached in this selection lives in the network's area, so representation cannot "
+                       "be shown.")
 
-with st.expander("Figures by decile"):
-    st.table(fmt.decile_table(now), hide_index=True, border="horizontal")
-    st.download_button(
-        "Download CSV", fmt.decile_csv(now), key=f"{PAGE}_download_csv", mime="text/csv",
-        file_name=f"anchor-impact_{sel.network_id}_{sel.from_quarter}-{sel.to_quarter}.csv",
-        icon=":material/download:", on_click=cache.record_export, args=(sel.network_id, "overview by decile"))
-with st.expander("Figures by quarter"):
-    st.table(fmt.quarter_table(quarters, fmt.TREND_COLUMNS), border="horizontal")
-    st.download_button("Download CSV", fmt.breakdown_csv(quarters, sel), key=f"{PAGE}_download_quarters",
-                       mime="text/csv", icon=":material/download:",
-                       on_click=cache.record_export, args=(sel.network_id, "overview by quarter"),
-                       file_name=f"anchor-impact_{sel.network_id}_by_quarter_{sel.from_quarter}-{sel.to_quarter}.csv")
-if rep["rows"]:
-    with st.expander("Representation figures"):
-        st.download_button("Download CSV", fmt.breakdown_csv(rep["rows"], sel), key=f"{PAGE}_download_representation",
+if tabs["nations"].open:
+    with tabs["nations"]:
+        nations = [row for row in cache.view(sel, ("nation_deciles",))["nation_deciles"]
+                   if row["participants"] or row["jobs_filled"] or row["spend_gbp"]]
+        st.caption("Each nation ranks only its own areas, so these deciles are never added to England's.")
+        if not nations:
+            st.caption("No participants, jobs or spend in Wales or Scotland for this selection.")
+        for column, nation in zip(st.columns(2, gap="medium"), sorted({row["nation"] for row in nations}),
+                                  strict=False):
+            with column:
+                st.plotly_chart(charts.nation_bars([row for row in nations if row["nation"] == nation]), theme=None,
+                                key=f"{PAGE}_chart_{nation.lower()}",
+                                config=charts.modebar_config(f"{sel.network_id}_{nation.lower()}_by_own_index"))
+
+if tabs["tables"].open:
+    with tabs["tables"]:
+        tables = cache.view(sel, ("by_quarter", REPRESENTATION))
+        quarters, rep = tables["by_quarter"], tables[REPRESENTATION]
+        st.markdown("##### By decile")
+        st.table(fmt.decile_table(now), hide_index=True, border="horizontal")
+        st.download_button(
+            "Download CSV", fmt.decile_csv(now), key=f"{PAGE}_download_csv", mime="text/csv",
+            file_name=f"anchor-impact_{sel.network_id}_{sel.from_quarter}-{sel.to_quarter}.csv",
+            icon=":material/download:", on_click=cache.record_export, args=(sel.network_id, "overview by decile"))
+        st.markdown("##### By quarter")
+        st.table(fmt.quarter_table(quarters, fmt.TREND_COLUMNS), border="horizontal")
+        st.download_button("Download CSV", fmt.breakdown_csv(quarters, sel), key=f"{PAGE}_download_quarters",
                            mime="text/csv", icon=":material/download:",
-                           on_click=cache.record_export, args=(sel.network_id, "overview representation"),
-                           file_name=f"anchor-impact_{sel.network_id}_representation_{sel.from_quarter}-"
+                           on_click=cache.record_export, args=(sel.network_id, "overview by quarter"),
+                           file_name=f"anchor-impact_{sel.network_id}_by_quarter_{sel.from_quarter}-"
                                      f"{sel.to_quarter}.csv")
-        st.table(fmt.representation_table(rep), hide_index=True, border="horizontal")
+        if rep["rows"]:
+            st.markdown("##### Representation")
+            st.table(fmt.representation_table(rep), hide_index=True, border="horizontal")
+            st.download_button("Download CSV", fmt.breakdown_csv(rep["rows"], sel),
+                               key=f"{PAGE}_download_representation", mime="text/csv", icon=":material/download:",
+                               on_click=cache.record_export, args=(sel.network_id, "overview representation"),
+                               file_name=f"anchor-impact_{sel.network_id}_representation_{sel.from_quarter}-"
+                                         f"{sel.to_quarter}.csv")

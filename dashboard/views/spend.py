@@ -29,8 +29,8 @@ if sel is None:
             icon=":material/hourglass_empty:")
     st.stop()
 
-# The report with the spend sections: headline figures and breakdowns from one document, so they agree.
-now = spend = cache.spend_breakdowns(sel)
+# The headline report, then each tab's breakdown when it opens: all cut from one document, so they agree.
+now = cache.view(sel, ("spend_by_institution",))
 period = fmt.period_text(sel.from_quarter, sel.to_quarter)
 stem = f"anchor-impact_{sel.network_id}_spend_{sel.from_quarter}-{sel.to_quarter}"
 st.markdown(f"#### Payments from {period}")
@@ -47,7 +47,7 @@ def chart(fig, what: str) -> None:
     st.plotly_chart(fig, theme=None, config=charts.modebar_config(f"{stem}_{what}"), key=f"{PAGE}_chart_{what}")
 
 
-if not spend["spend_by_institution"]:
+if not now["spend_by_institution"]:
     st.info(f"**No payments in this period.** {filters.initiative_name} has no spend recorded from {period}. "
             "Choose a longer period, another institution or *All initiatives* in the sidebar. (Spend counts for "
             "an initiative only when the partner's file names it.)", icon=":material/filter_alt_off:")
@@ -89,35 +89,46 @@ with right:
 st.caption(fmt.method_note(now))
 download("by_decile", fmt.decile_csv(now))
 
-st.subheader("By quarter")
-st.caption("Each payment counts in the quarter of its own date. Grey is spend whose supplier's location is "
-           "unknown, shown beside the rest rather than dropped.")
-trend = spend["by_quarter"]
-chart(charts.spend_where_by_quarter(trend), "by_quarter")
-with st.expander("Figures by quarter, with running totals since the network's first data"):
-    st.table(fmt.quarter_table(trend, {"spend_gbp": "Spend", "spend_local_gbp": "Local",
-                                       "spend_most_deprived_20_gbp": "In 20% most deprived",
-                                       "spend_unknown_location_gbp": "Location unknown",
-                                       "spend_known_location_pct": "Known location",
-                                       "cumulative_spend_gbp": "Spend since the start",
-                                       "cumulative_spend_local_gbp": "Local since the start"}),
-             hide_index=True, border="horizontal")
-download("by_quarter", fmt.breakdown_csv(trend, sel))
+# The breakdowns are tabs that run only when open: a filter change redraws one of them, not all.
+TABS = {"quarter": "By quarter", "institution": "By institution", "category": "By category",
+        "suppliers": "Top suppliers"}
+tabs = widgets.url_tabs(PAGE, TABS)
 
-st.subheader("By institution")
-chart(charts.spend_where_bars(spend["spend_by_institution"], "institution_name", title="Spend by institution"),
-      "by_institution")
-st.table(fmt.spend_table(spend["spend_by_institution"], "Institution", "institution_name"), hide_index=True,
-         border="horizontal")
-download("by_institution", fmt.breakdown_csv(spend["spend_by_institution"], sel))
+if tabs["quarter"].open:
+    with tabs["quarter"]:
+        st.caption("Each payment counts in the quarter of its own date. Grey is spend whose supplier's location is "
+                   "unknown, shown beside the rest rather than dropped.")
+        trend = cache.view(sel, ("by_quarter",))["by_quarter"]
+        chart(charts.spend_where_by_quarter(trend), "by_quarter")
+        st.markdown("##### Figures by quarter, with running totals since the network's first data")
+        st.table(fmt.quarter_table(trend, {"spend_gbp": "Spend", "spend_local_gbp": "Local",
+                                           "spend_most_deprived_20_gbp": "In 20% most deprived",
+                                           "spend_unknown_location_gbp": "Location unknown",
+                                           "spend_known_location_pct": "Known location",
+                                           "cumulative_spend_gbp": "Spend since the start",
+                                           "cumulative_spend_local_gbp": "Local since the start"}),
+                 hide_index=True, border="horizontal")
+        download("by_quarter", fmt.breakdown_csv(trend, sel))
 
-st.subheader("By category")
-chart(charts.spend_where_bars(spend["spend_by_category"], "category", title="Spend by category"), "by_category")
-st.table(fmt.spend_table(spend["spend_by_category"], "Category", "category"), hide_index=True, border="horizontal")
-download("by_category", fmt.breakdown_csv(spend["spend_by_category"], sel))
+if tabs["institution"].open:
+    with tabs["institution"]:
+        chart(charts.spend_where_bars(now["spend_by_institution"], "institution_name", title="Spend by institution"),
+              "by_institution")
+        st.table(fmt.spend_table(now["spend_by_institution"], "Institution", "institution_name"), hide_index=True,
+                 border="horizontal")
+        download("by_institution", fmt.breakdown_csv(now["spend_by_institution"], sel))
 
-st.subheader("Top suppliers")
-st.caption("The ten largest suppliers by spend in the period. A supplier is its supplier register entry, or else "
-           "its name however written (case, punctuation and Ltd/Limited ignored).")
-st.table(fmt.supplier_table(spend["top_suppliers"]), hide_index=True, border="horizontal")
-download("top_suppliers", fmt.breakdown_csv(spend["top_suppliers"], sel))
+if tabs["category"].open:
+    with tabs["category"]:
+        by_category = cache.view(sel, ("spend_by_category",))["spend_by_category"]
+        chart(charts.spend_where_bars(by_category, "category", title="Spend by category"), "by_category")
+        st.table(fmt.spend_table(by_category, "Category", "category"), hide_index=True, border="horizontal")
+        download("by_category", fmt.breakdown_csv(by_category, sel))
+
+if tabs["suppliers"].open:
+    with tabs["suppliers"]:
+        st.caption("The ten largest suppliers by spend in the period. A supplier is its supplier register entry, or "
+                   "else its name however written (case, punctuation and Ltd/Limited ignored).")
+        top_suppliers = cache.view(sel, ("top_suppliers",))["top_suppliers"]
+        st.table(fmt.supplier_table(top_suppliers), hide_index=True, border="horizontal")
+        download("top_suppliers", fmt.breakdown_csv(top_suppliers, sel))
