@@ -1,4 +1,7 @@
-"""Plotly figures of the figures by IMD decile, in the app's one decile palette. No Streamlit here."""
+"""Plotly figures of the figures by IMD decile, in the app's one decile palette. No Streamlit here.
+
+Each figure is assembled as plain trace and layout dicts; tests/test_chart_specs.py validates every spec once.
+"""
 
 import math
 from collections.abc import Callable
@@ -21,6 +24,34 @@ MEASURES: dict[str, tuple[str, Callable[[float], str], Callable[[float], str]]] 
 }
 NOT_RANKED = "Not<br>ranked"
 NOT_RANKED_X = 11.6  # after a gap, so the grey bar never reads as an eleventh decile
+
+
+def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    """The figure of these trace and layout specs, as plotly would draw them."""
+    # Unvalidated: plotly's per-property check is half a page rerun; tests validate the specs instead.
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+def _style() -> dict[str, Any]:
+    """The layout every chart shares: white ground, Streamlit's face, white hover labels (new dicts each call)."""
+    return {"plot_bgcolor": "white", "paper_bgcolor": "white",
+            "font": {"family": FONT_FAMILY, "size": 15, "color": palette.TEXT_COLOUR},
+            "hoverlabel": {"font": {"size": 15, "family": FONT_FAMILY}, "bgcolor": "white"}}
+
+
+def _tick_font() -> dict[str, Any]:
+    return {"size": 14, "color": palette.MUTED_TEXT_COLOUR}
+
+
+def _title(text: str) -> dict[str, Any]:
+    return {"text": text, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top",
+            "font": {"size": 19, "color": palette.TEXT_COLOUR}}
+
+
+def _vline(x: float) -> dict[str, Any]:
+    """A dotted full-height line at x (what add_vline draws), between the deciles and 'not ranked'."""
+    return {"type": "line", "xref": "x", "x0": x, "x1": x, "yref": "y domain", "y0": 0, "y1": 1,
+            "line": {"color": "#bcc5ce", "width": 1, "dash": "dot"}}
 
 
 def _num(value: Any) -> float:
@@ -113,32 +144,26 @@ def decile_bars(by_decile: list[dict[str, Any]], measure: str, *, title: str | N
             f"{palette.area_label(row['group'])}: {exact(row[measure])}" for row in others))
     integer = not measure.endswith("_gbp")
     tickvals = _nice_ticks(max(values, default=0), integer)
-    fig = go.Figure(go.Bar(x=xs, y=values, marker_color=colours, hovertext=hover, text=texts,
-                           textposition="outside", textfont={"size": 14, "color": palette.MUTED_TEXT_COLOUR},
-                           cliponaxis=False, hovertemplate="%{hovertext}<extra></extra>", width=0.8))
-    fig.update_layout(
-        title={"text": title or f"{label} by IMD {grouping}", "x": 0, "xanchor": "left", "y": 0.98,
-               "yanchor": "top", "font": {"size": 19, "color": palette.TEXT_COLOUR}},
-        height=height, showlegend=False,
-        margin={"l": 4, "r": 28, "t": 44, "b": 4},
-        plot_bgcolor="white", paper_bgcolor="white",
-        font={"family": FONT_FAMILY, "size": 15, "color": palette.TEXT_COLOUR},
-        hoverlabel={"font": {"size": 15, "family": FONT_FAMILY}, "bgcolor": "white"},
-        xaxis={"tickmode": "array", "tickvals": xs, "ticktext": ticks, "tickangle": 0,
-               "range": [0.4, (not_ranked_x if others else last_group) + 0.6], "fixedrange": True,
-               "showgrid": False, "ticks": "", "automargin": True,
-               "tickfont": {"size": 14, "color": palette.MUTED_TEXT_COLOUR}},
-        yaxis={"gridcolor": palette.GRID_COLOUR, "zeroline": True, "zerolinecolor": "#9aa5b1",
-               "fixedrange": True, "automargin": True, "tickfont": {"size": 14, "color": palette.MUTED_TEXT_COLOUR}},
-    )
+    bar = {"type": "bar", "x": xs, "y": values, "marker": {"color": colours}, "hovertext": hover, "text": texts,
+           "textposition": "outside", "textfont": {"size": 14, "color": palette.MUTED_TEXT_COLOUR},
+           "cliponaxis": False, "hovertemplate": "%{hovertext}<extra></extra>", "width": 0.8}
+    layout = {
+        **_style(), "title": _title(title or f"{label} by IMD {grouping}"), "height": height, "showlegend": False,
+        "margin": {"l": 4, "r": 28, "t": 44, "b": 4},
+        "xaxis": {"tickmode": "array", "tickvals": xs, "ticktext": ticks, "tickangle": 0,
+                  "range": [0.4, (not_ranked_x if others else last_group) + 0.6], "fixedrange": True,
+                  "showgrid": False, "ticks": "", "automargin": True, "tickfont": _tick_font()},
+        "yaxis": {"gridcolor": palette.GRID_COLOUR, "zeroline": True, "zerolinecolor": "#9aa5b1",
+                  "fixedrange": True, "automargin": True, "tickfont": _tick_font()},
+    }
     if min(values, default=0) >= 0:
-        fig.update_yaxes(tickmode="array", tickvals=tickvals, ticktext=[short(v) for v in tickvals],
-                         range=[0, tickvals[-1] * 1.02])
+        layout["yaxis"].update(tickmode="array", tickvals=tickvals, ticktext=[short(v) for v in tickvals],
+                               range=[0, tickvals[-1] * 1.02])
     else:  # net credits in some group: let plotly place the ticks either side of zero
-        fig.update_yaxes(tickprefix="" if integer else "£", tickformat=",d" if integer else "~s")
+        layout["yaxis"].update(tickprefix="" if integer else "£", tickformat=",d" if integer else "~s")
     if others:
-        fig.add_vline(x=(last_group + not_ranked_x) / 2, line={"color": "#bcc5ce", "width": 1, "dash": "dot"})
-    return fig
+        layout["shapes"] = [_vline((last_group + not_ranked_x) / 2)]
+    return _figure([bar], layout)
 
 
 def modebar_config(file_name: str) -> dict[str, Any]:
@@ -159,7 +184,7 @@ def share_by_decile(reports: dict[str, dict[str, Any]], measure: str) -> go.Figu
     """One 100% bar per report, split into IMD deciles 1..10 then one grey 'not ranked' segment."""
     label, exact, _ = MEASURES[measure]
     names = list(reports)
-    fig = go.Figure()
+    bars = []
     segments = [(str(d), palette.DECILE_LABELS[d], palette.DECILE_COLOURS[d]) for d in range(1, 11)]
     segments.append(("other", "Not ranked", palette.NON_DECILE_COLOUR))
     for key, name, colour in segments:
@@ -174,20 +199,17 @@ def share_by_decile(reports: dict[str, dict[str, Any]], measure: str) -> go.Figu
             hover.append(f"<b>{report_name}</b><br>Decile {name}: {exact(value)} ({formatting.pct(share)})"
                          if key != "other" else f"<b>{report_name}</b><br>{name}: {exact(value)} "
                          f"({formatting.pct(share)})")
-        fig.add_bar(y=names, x=values, name=name, orientation="h", marker_color=colour, hovertext=hover,
-                    hovertemplate="%{hovertext}<extra></extra>")
-    fig.update_layout(
-        barmode="stack", height=120 + 56 * len(names), plot_bgcolor="white", paper_bgcolor="white",
-        margin={"l": 4, "r": 16, "t": 8, "b": 4},
-        font={"family": FONT_FAMILY, "size": 15, "color": palette.TEXT_COLOUR},
-        hoverlabel={"font": {"size": 15, "family": FONT_FAMILY}, "bgcolor": "white"},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12 * 6 / (5 + len(names)), "x": 0,
-                "title": {"text": f"{label}, IMD decile: "}, "traceorder": "normal"},
-        xaxis={"range": [0, 100], "ticksuffix": "%", "fixedrange": True, "gridcolor": palette.GRID_COLOUR,
-               "tickfont": {"size": 14, "color": palette.MUTED_TEXT_COLOUR}},
-        yaxis={"autorange": "reversed", "fixedrange": True, "automargin": True, "tickfont": {"size": 15}},
-    )
-    return fig
+        bars.append({"type": "bar", "y": names, "x": values, "name": name, "orientation": "h",
+                     "marker": {"color": colour}, "hovertext": hover, "hovertemplate": "%{hovertext}<extra></extra>"})
+    return _figure(bars, {
+        **_style(), "barmode": "stack", "height": 120 + 56 * len(names),
+        "margin": {"l": 4, "r": 16, "t": 8, "b": 4},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.12 * 6 / (5 + len(names)), "x": 0,
+                   "title": {"text": f"{label}, IMD decile: "}, "traceorder": "normal"},
+        "xaxis": {"range": [0, 100], "ticksuffix": "%", "fixedrange": True, "gridcolor": palette.GRID_COLOUR,
+                  "tickfont": _tick_font()},
+        "yaxis": {"autorange": "reversed", "fixedrange": True, "automargin": True, "tickfont": {"size": 15}},
+    })
 
 
 # Breakdowns: the initiative and local-spend pages.
@@ -199,20 +221,15 @@ WHERE_LABELS = {"local": "Local", "elsewhere": "Elsewhere (known location)", "un
 STAGE_COLOURS = ("#2f5d80", "#5d8fb3", "#1a6e5a")
 
 
-def _breakdown_layout(fig: go.Figure, title: str, height: int, *, legend: bool = False) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top",
-               "font": {"size": 19, "color": palette.TEXT_COLOUR}},
-        height=height, showlegend=legend, plot_bgcolor="white", paper_bgcolor="white",
-        margin={"l": 4, "r": 28, "t": 48, "b": 4},
-        font={"family": FONT_FAMILY, "size": 15, "color": palette.TEXT_COLOUR},
-        hoverlabel={"font": {"size": 15, "family": FONT_FAMILY}, "bgcolor": "white"},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 15}},
-    )
-    fig.update_xaxes(fixedrange=True, automargin=True, tickfont={"size": 14, "color": palette.MUTED_TEXT_COLOUR})
-    fig.update_yaxes(fixedrange=True, automargin=True, gridcolor=palette.GRID_COLOUR,
-                     tickfont={"size": 14, "color": palette.MUTED_TEXT_COLOUR})
-    return fig
+def _breakdown_layout(title: str, height: int, *, legend: bool = False) -> dict[str, Any]:
+    """The breakdown charts' layout; callers add to its axes and margin."""
+    return {
+        **_style(), "title": _title(title), "height": height, "showlegend": legend,
+        "margin": {"l": 4, "r": 28, "t": 48, "b": 4},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 15}},
+        "xaxis": {"fixedrange": True, "automargin": True, "tickfont": _tick_font()},
+        "yaxis": {"fixedrange": True, "automargin": True, "gridcolor": palette.GRID_COLOUR, "tickfont": _tick_font()},
+    }
 
 
 def cohort_funnel(total: dict[str, Any], *, height: int = 380) -> go.Figure:
@@ -224,14 +241,13 @@ def cohort_funnel(total: dict[str, Any], *, height: int = 380) -> go.Figure:
         stages += [("Followed up at 6 months", total["starters_in_post_6_months_reported"]),
                    ("Still in post at 6 months", total["starters_in_post_6_months"])]
     stages = [(name, disclosure.number(n)) for name, n in stages]
-    fig = go.Figure(go.Funnel(
-        y=[s for s, _ in stages], x=[n for _, n in stages], textinfo="value+percent initial",
-        texttemplate="%{value:,} (%{percentInitial:.0%} of starters)", textfont={"size": 17},
-        marker={"color": FUNNEL_COLOUR}, connector={"fillcolor": "#dbe4ec"},
-        hovertemplate="<b>%{y}</b><br>%{value:,} people<extra></extra>"))
-    fig = _breakdown_layout(fig, "The journey of the people who started in the period", height)
-    fig.update_yaxes(tickfont={"size": 16, "color": palette.TEXT_COLOUR})
-    return fig
+    funnel = {"type": "funnel", "y": [s for s, _ in stages], "x": [n for _, n in stages],
+              "textinfo": "value+percent initial", "texttemplate": "%{value:,} (%{percentInitial:.0%} of starters)",
+              "textfont": {"size": 17}, "marker": {"color": FUNNEL_COLOUR}, "connector": {"fillcolor": "#dbe4ec"},
+              "hovertemplate": "<b>%{y}</b><br>%{value:,} people<extra></extra>"}
+    layout = _breakdown_layout("The journey of the people who started in the period", height)
+    layout["yaxis"]["tickfont"] = {"size": 16, "color": palette.TEXT_COLOUR}
+    return _figure([funnel], layout)
 
 
 def decile_rate_bars(by_decile: list[dict[str, Any]], part: str, whole: str, *, title: str,
@@ -281,51 +297,54 @@ def decile_rate_bars(by_decile: list[dict[str, Any]], part: str, whole: str, *, 
         hover.append("<b>Not ranked by England's IMD</b><br>" + "<br>".join(
             f"{palette.area_label(r['group'])}: {formatting.count(r[part])} of {formatting.count(r[whole])}"
             for r in others))
-    fig = go.Figure(go.Bar(x=xs, y=values, marker_color=colours, hovertext=hover, width=0.8,
-                           text=[formatting.pct(v) if v is not None else "" for v in values],
-                           textposition="outside", textfont={"size": 13}, cliponaxis=False,
-                           hovertemplate="%{hovertext}<extra></extra>"))
-    fig = _breakdown_layout(fig, title, height)
-    fig.update_xaxes(tickmode="array", tickvals=xs, ticktext=ticks, tickangle=0, showgrid=False,
-                     range=[0.4, (not_ranked_x if others else last_group) + 0.6])
-    fig.update_yaxes(range=[0, 105], ticksuffix="%", tickvals=[0, 25, 50, 75, 100])
+    bar = {"type": "bar", "x": xs, "y": values, "marker": {"color": colours}, "hovertext": hover, "width": 0.8,
+           "text": [formatting.pct(v) if v is not None else "" for v in values],
+           "textposition": "outside", "textfont": {"size": 13}, "cliponaxis": False,
+           "hovertemplate": "%{hovertext}<extra></extra>"}
+    layout = _breakdown_layout(title, height)
+    layout["xaxis"].update(tickmode="array", tickvals=xs, ticktext=ticks, tickangle=0, showgrid=False,
+                           range=[0.4, (not_ranked_x if others else last_group) + 0.6])
+    layout["yaxis"].update(range=[0, 105], ticksuffix="%", tickvals=[0, 25, 50, 75, 100])
     if others:
-        fig.add_vline(x=(last_group + not_ranked_x) / 2, line={"color": "#bcc5ce", "width": 1, "dash": "dot"})
-    return fig
+        layout["shapes"] = [_vline((last_group + not_ranked_x) / 2)]
+    return _figure([bar], layout)
 
 
 def cohort_by_quarter(rows: list[dict[str, Any]], *, height: int = 380) -> go.Figure:
     """Grouped bars per start quarter: how many started, completed and started a job."""
     labels = [formatting.quarter_tick(r["start_quarter"]) for r in rows]
-    fig = go.Figure()
-    for (key, name), colour in zip((("starters", "Started"), ("starters_completed", "Completed"),
-                                    ("starters_with_job", "Started a job")), STAGE_COLOURS, strict=True):
-        fig.add_bar(x=labels, y=[disclosure.number(r[key]) for r in rows], name=name, marker_color=colour,
-                    hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{y:,}}<extra></extra>")
-    fig = _breakdown_layout(fig, "Started, completed and started a job", height, legend=True)
-    fig.update_layout(barmode="group", title={"y": 0.99}, margin={"t": 84})
-    fig.update_yaxes(rangemode="tozero", tickformat=",d")
-    return fig
+    bars = [{"type": "bar", "x": labels, "y": [disclosure.number(r[key]) for r in rows], "name": name,
+             "marker": {"color": colour}, "hovertemplate": f"<b>%{{x}}</b><br>{name}: %{{y:,}}<extra></extra>"}
+            for (key, name), colour in zip((("starters", "Started"), ("starters_completed", "Completed"),
+                                            ("starters_with_job", "Started a job")), STAGE_COLOURS, strict=True)]
+    layout = _breakdown_layout("Started, completed and started a job", height, legend=True)
+    layout["barmode"] = "group"
+    layout["title"]["y"] = 0.99
+    layout["margin"]["t"] = 84
+    layout["yaxis"].update(rangemode="tozero", tickformat=",d")
+    return _figure(bars, layout)
 
 
 def events_by_quarter(rows: list[dict[str, Any]], *, cumulative: bool = False, height: int = 380) -> go.Figure:
     """Participants, completions and jobs filled per quarter (bars), or their running totals (lines)."""
     labels = [formatting.quarter_tick(r["quarter"]) for r in rows]
-    fig = go.Figure()
+    traces = []
     for (key, name), colour in zip((("participants", "Participants"), ("completions", "Completions"),
                                     ("jobs_filled", "Jobs filled")), STAGE_COLOURS, strict=True):
         values = [disclosure.number(r[f"cumulative_{key}" if cumulative else key]) for r in rows]
         hover = f"<b>%{{x}}</b><br>{name}{' since the start' if cumulative else ''}: %{{y:,}}<extra></extra>"
         if cumulative:
-            fig.add_scatter(x=labels, y=values, name=name, mode="lines+markers", line={"color": colour, "width": 3},
-                            hovertemplate=hover)
+            traces.append({"type": "scatter", "x": labels, "y": values, "name": name, "mode": "lines+markers",
+                           "line": {"color": colour, "width": 3}, "hovertemplate": hover})
         else:
-            fig.add_bar(x=labels, y=values, name=name, marker_color=colour, hovertemplate=hover)
+            traces.append({"type": "bar", "x": labels, "y": values, "name": name, "marker": {"color": colour},
+                           "hovertemplate": hover})
     title = "Running totals since the network's first data" if cumulative else "Events in each quarter"
-    fig = _breakdown_layout(fig, title, height, legend=True)
-    fig.update_layout(barmode="group", margin={"t": 84})
-    fig.update_yaxes(rangemode="tozero", tickformat=",d")
-    return fig
+    layout = _breakdown_layout(title, height, legend=True)
+    layout["barmode"] = "group"
+    layout["margin"]["t"] = 84
+    layout["yaxis"].update(rangemode="tozero", tickformat=",d")
+    return _figure(traces, layout)
 
 
 def _where_split(row: dict[str, Any]) -> dict[str, float]:
@@ -338,15 +357,15 @@ def spend_where_by_quarter(rows: list[dict[str, Any]], *, height: int = 400) -> 
     """Stacked bars per quarter: local spend, spend elsewhere, spend of unknown location."""
     labels = [formatting.quarter_tick(r["quarter"]) for r in rows]
     splits = [_where_split(r) for r in rows]
-    fig = go.Figure()
-    for key, name in WHERE_LABELS.items():
-        fig.add_bar(x=labels, y=[s[key] for s in splits], name=name, marker_color=WHERE_COLOURS[key],
-                    hovertext=[formatting.money(s[key]) for s in splits],
-                    hovertemplate=f"<b>%{{x}}</b><br>{name}: %{{hovertext}}<extra></extra>")
-    fig = _breakdown_layout(fig, "Spend by quarter", height, legend=True)
-    fig.update_layout(barmode="relative", margin={"t": 84})
-    fig.update_yaxes(tickprefix="£", tickformat="~s")
-    return fig
+    bars = [{"type": "bar", "x": labels, "y": [s[key] for s in splits], "name": name,
+             "marker": {"color": WHERE_COLOURS[key]}, "hovertext": [formatting.money(s[key]) for s in splits],
+             "hovertemplate": f"<b>%{{x}}</b><br>{name}: %{{hovertext}}<extra></extra>"}
+            for key, name in WHERE_LABELS.items()]
+    layout = _breakdown_layout("Spend by quarter", height, legend=True)
+    layout["barmode"] = "relative"
+    layout["margin"]["t"] = 84
+    layout["yaxis"].update(tickprefix="£", tickformat="~s")
+    return _figure(bars, layout)
 
 
 def spend_where_bars(rows: list[dict[str, Any]], label_key: str, *, title: str, height: int | None = None
@@ -354,16 +373,16 @@ def spend_where_bars(rows: list[dict[str, Any]], label_key: str, *, title: str, 
     """Horizontal stacked bars, one per row (largest first): local, elsewhere and unknown-location spend."""
     labels = [str(r[label_key]) for r in rows]
     splits = [_where_split(r) for r in rows]
-    fig = go.Figure()
-    for key, name in WHERE_LABELS.items():
-        fig.add_bar(y=labels, x=[s[key] for s in splits], name=name, orientation="h",
-                    marker_color=WHERE_COLOURS[key], hovertext=[formatting.money(s[key]) for s in splits],
-                    hovertemplate=f"<b>%{{y}}</b><br>{name}: %{{hovertext}}<extra></extra>")
-    fig = _breakdown_layout(fig, title, height or 140 + 44 * len(rows), legend=True)
-    fig.update_layout(barmode="relative", margin={"t": 84})
-    fig.update_xaxes(tickprefix="£", tickformat="~s", gridcolor=palette.GRID_COLOUR)
-    fig.update_yaxes(autorange="reversed", tickfont={"size": 15, "color": palette.TEXT_COLOUR})
-    return fig
+    bars = [{"type": "bar", "y": labels, "x": [s[key] for s in splits], "name": name, "orientation": "h",
+             "marker": {"color": WHERE_COLOURS[key]}, "hovertext": [formatting.money(s[key]) for s in splits],
+             "hovertemplate": f"<b>%{{y}}</b><br>{name}: %{{hovertext}}<extra></extra>"}
+            for key, name in WHERE_LABELS.items()]
+    layout = _breakdown_layout(title, height or 140 + 44 * len(rows), legend=True)
+    layout["barmode"] = "relative"
+    layout["margin"]["t"] = 84
+    layout["xaxis"].update(tickprefix="£", tickformat="~s", gridcolor=palette.GRID_COLOUR)
+    layout["yaxis"].update(autorange="reversed", tickfont={"size": 15, "color": palette.TEXT_COLOUR})
+    return _figure(bars, layout)
 
 
 def representation_bars(representation: dict[str, Any], measure: str, *, title: str, height: int = 400) -> go.Figure:
@@ -388,19 +407,23 @@ def representation_bars(representation: dict[str, Any], measure: str, *, title: 
              f"Working-age people: {share(row['population_share'])}<br>"
              f"Ratio: {'–' if disclosure.number(row[ratio_key]) is None else format(row[ratio_key], '.2f')}"
              for row in rows]
-    fig = go.Figure(go.Bar(
-        x=xs, y=[r if r is not None else 0 for r in ratios], marker_color=[colours[x] for x in xs], width=0.8,
-        text=["–" if r is None else f"{r:.1f}×" for r in ratios], textposition="outside", cliponaxis=False,
-        textfont={"size": 14}, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
-    fig.add_hline(y=1, line={"color": palette.TEXT_COLOUR, "width": 2, "dash": "dash"},
-                  annotation_text="1.0 = in proportion", annotation_position="top right",
-                  annotation_font={"size": 14, "color": palette.TEXT_COLOUR})
+    bar = {"type": "bar", "x": xs, "y": [r if r is not None else 0 for r in ratios],
+           "marker": {"color": [colours[x] for x in xs]}, "width": 0.8,
+           "text": ["–" if r is None else f"{r:.1f}×" for r in ratios], "textposition": "outside",
+           "cliponaxis": False, "textfont": {"size": 14}, "hovertext": hover,
+           "hovertemplate": "%{hovertext}<extra></extra>"}
     top = max([r for r in ratios if r is not None] + [1.0])
-    fig = _breakdown_layout(fig, title, height)
-    fig.update_xaxes(tickmode="array", tickvals=xs, showgrid=False, range=[0.4, max(xs, default=10) + 0.6],
-                     ticktext=[(_quintile_tick(x) if quintile else _decile_tick(x)) for x in xs], tickangle=0)
-    fig.update_yaxes(range=[0, top * 1.18], ticksuffix="×", rangemode="tozero")
-    return fig
+    layout = _breakdown_layout(title, height)
+    # What add_hline drew: a dashed line across the plot at 1.0, labelled above its right end.
+    layout["shapes"] = [{"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": 1, "y1": 1,
+                         "line": {"color": palette.TEXT_COLOUR, "width": 2, "dash": "dash"}}]
+    layout["annotations"] = [{"text": "1.0 = in proportion", "showarrow": False, "xref": "x domain", "x": 1,
+                              "xanchor": "right", "yref": "y", "y": 1, "yanchor": "bottom",
+                              "font": {"size": 14, "color": palette.TEXT_COLOUR}}]
+    layout["xaxis"].update(tickmode="array", tickvals=xs, showgrid=False, range=[0.4, max(xs, default=10) + 0.6],
+                           ticktext=[(_quintile_tick(x) if quintile else _decile_tick(x)) for x in xs], tickangle=0)
+    layout["yaxis"].update(range=[0, top * 1.18], ticksuffix="×", rangemode="tozero")
+    return _figure([bar], layout)
 
 
 def nation_bars(rows: list[dict[str, Any]], *, height: int = 360) -> go.Figure:
@@ -411,20 +434,21 @@ def nation_bars(rows: list[dict[str, Any]], *, height: int = 360) -> go.Figure:
     unknown = [r for r in rows if r["decile"] is None]
     measures = [("participants", "Participants"), ("jobs_filled", "Jobs filled"), ("spend_gbp", "Spend")]
     shown = [(key, name) for key, name in measures if any(_num(r[key]) or disclosure.is_hidden(r[key]) for r in rows)]
-    fig = go.Figure()
+    bars = []
     for key, name in shown:
         xs = [r["decile"] for r in ranked] + ([NOT_RANKED_X] if unknown else [])
         values = [_num(r[key]) for r in ranked] + ([sum(_num(r[key]) for r in unknown)] if unknown else [])
         exact = MEASURES[key][1]
         colours = [palette.DECILE_COLOURS[int(x)] if x != NOT_RANKED_X else palette.NON_DECILE_COLOUR for x in xs]
-        fig.add_bar(x=xs, y=values, name=name, marker_color=colours, visible=True if key == shown[0][0] else
-                    "legendonly", hovertext=[exact(v) for v in values],
-                    hovertemplate=f"<b>{index} decile %{{x}}</b><br>{name}: %{{hovertext}}<extra></extra>")
+        bars.append({"type": "bar", "x": xs, "y": values, "name": name, "marker": {"color": colours},
+                     "visible": True if key == shown[0][0] else "legendonly", "hovertext": [exact(v) for v in values],
+                     "hovertemplate": f"<b>{index} decile %{{x}}</b><br>{name}: %{{hovertext}}<extra></extra>"})
     what = shown[0][1] if len(shown) == 1 else "People and spend"
-    fig = _breakdown_layout(fig, f"{nation}: {what.lower() if len(shown) > 1 else what} by {index} decile", height,
-                            legend=len(shown) > 1)
-    fig.update_layout(margin={"t": 84})
-    fig.update_xaxes(tickmode="array", tickvals=list(range(1, 11)) + ([NOT_RANKED_X] if unknown else []),
-                     ticktext=[_decile_tick(d) for d in range(1, 11)] + (["Decile<br>not known"] if unknown else []),
-                     range=[0.4, (NOT_RANKED_X if unknown else 10) + 0.6], showgrid=False, tickangle=0)
-    return fig
+    layout = _breakdown_layout(f"{nation}: {what.lower() if len(shown) > 1 else what} by {index} decile", height,
+                               legend=len(shown) > 1)
+    layout["margin"]["t"] = 84
+    layout["xaxis"].update(tickmode="array", tickvals=list(range(1, 11)) + ([NOT_RANKED_X] if unknown else []),
+                           ticktext=[_decile_tick(d) for d in range(1, 11)] + (["Decile<br>not known"] if unknown
+                                                                               else []),
+                           range=[0.4, (NOT_RANKED_X if unknown else 10) + 0.6], showgrid=False, tickangle=0)
+    return _figure(bars, layout)

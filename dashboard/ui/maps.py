@@ -1,4 +1,7 @@
-"""Plotly maps of LSOAs by deprivation, drawn with no tile server (map style 'white-bg'). No Streamlit here."""
+"""Plotly maps of LSOAs by deprivation, drawn with no tile server (map style 'white-bg'). No Streamlit here.
+
+Figures are assembled as plain trace and layout dicts; tests/test_chart_specs.py validates every spec once.
+"""
 
 import math
 from typing import Any
@@ -10,7 +13,7 @@ import plotly.io as pio
 
 from dashboard import palette
 from dashboard.ui import formatting
-from dashboard.ui.charts import FONT_FAMILY
+from dashboard.ui.charts import FONT_FAMILY, _figure
 
 LAYER_LABELS = {
     "imd_decile": "Deprivation decile",
@@ -97,7 +100,8 @@ def lsoa_map(lsoa_df: pd.DataFrame, layer: str, geojson: dict[str, Any] | str, *
     for line traces, or the URL of a GeoJSON of districts drawn as a line layer. The title is drawn in the
     figure, so a saved PNG says what it shows.
     """
-    codes = lsoa_df["lsoa_code"].tolist()
+    # A string array, not a list: copying the figure's 33,755 codes is then one block, not 33,755 objects.
+    codes = lsoa_df["lsoa_code"].to_numpy(dtype=str)
     # Whole pounds and 32-bit integers: the hover shows no pence, and England's customdata halves in size.
     people_known = bool(lsoa_df["participants"].notna().all())
     customdata = np.column_stack([lsoa_df["participants"].fillna(0), lsoa_df["jobs_filled"].fillna(0),
@@ -106,14 +110,13 @@ def lsoa_map(lsoa_df: pd.DataFrame, layer: str, geojson: dict[str, Any] | str, *
     edge_width = 0 if isinstance(geojson, str) else 0.4
     common = {"geojson": geojson, "featureidkey": "id", "hovertemplate": HOVER if people_known else HOVER_SPEND_ONLY,
               "marker": {"line": {"color": EDGE_COLOUR, "width": edge_width}}}
-    traces = []
     if layer == "imd_decile":
-        traces.append(go.Choroplethmap(
-            locations=codes, z=lsoa_df["imd_decile"].to_numpy("int8"), customdata=customdata,
-            colorscale=_discrete_decile_scale(), zmin=0.5, zmax=10.5, name="IMD decile",
-            colorbar=_colorbar("IMD decile", tickvals=list(range(1, 11)),
-                               ticktext=[palette.DECILE_LABELS[d] for d in range(1, 11)]),
-            **common))
+        areas = {"type": "choroplethmap", "locations": codes, "z": lsoa_df["imd_decile"].to_numpy("int8"),
+                 "customdata": customdata, "colorscale": _discrete_decile_scale(), "zmin": 0.5, "zmax": 10.5,
+                 "name": "IMD decile",
+                 "colorbar": _colorbar("IMD decile", tickvals=list(range(1, 11)),
+                                       ticktext=[palette.DECILE_LABELS[d] for d in range(1, 11)]),
+                 **common}
     else:
         values = lsoa_df[layer].to_numpy("float64")
         some = values > 0
@@ -140,31 +143,30 @@ def lsoa_map(lsoa_df: pd.DataFrame, layer: str, geojson: dict[str, Any] | str, *
         cut = band / (zmax - zmin + band)
         scale = [[0, NOTHING_COLOUR], [cut, NOTHING_COLOUR]] + [
             [cut + (1 - cut) * i / (len(SEQUENTIAL) - 1), colour] for i, colour in enumerate(SEQUENTIAL)]
-        traces.append(go.Choroplethmap(
-            locations=codes, z=z.astype("float32"), customdata=customdata, colorscale=scale, zmin=zmin - band,
-            zmax=zmax, name=label,
-            colorbar=_colorbar(bar_title, tickvals=[zmin - band / 2, *tickvals], ticktext=["none", *ticktext]),
-            **common))
-    fig = go.Figure(traces)
-    layers = []
+        areas = {"type": "choroplethmap", "locations": codes, "z": z.astype("float32"), "customdata": customdata,
+                 "colorscale": scale, "zmin": zmin - band, "zmax": zmax, "name": label,
+                 "colorbar": _colorbar(bar_title, tickvals=[zmin - band / 2, *tickvals],
+                                       ticktext=["none", *ticktext]),
+                 **common}
+    traces = [areas]
+    view = {"style": "white-bg", **_view(bounds or ENGLAND_BOUNDS, height)}
     if isinstance(districts, str):
-        layers.append({"sourcetype": "geojson", "source": districts, "type": "line", "color": DISTRICT_COLOUR,
-                       "line": {"width": 0.8}, "opacity": 0.7})
+        view["layers"] = [{"sourcetype": "geojson", "source": districts, "type": "line", "color": DISTRICT_COLOUR,
+                           "line": {"width": 0.8}, "opacity": 0.7}]
     elif districts is not None:
-        fig.add_trace(go.Scattermap(lon=districts[0], lat=districts[1], mode="lines", hoverinfo="skip",
-                                    line={"color": DISTRICT_COLOUR, "width": 1.8}, showlegend=False,
-                                    name="Local authority districts"))
-    fig.update_layout(
-        map={"style": "white-bg", **_view(bounds or ENGLAND_BOUNDS, height), "layers": layers},
-        height=height, margin={"l": 0, "r": 0, "t": 36 if title else 0, "b": 0}, paper_bgcolor="white",
-        title={"text": title or "", "x": 0, "xanchor": "left", "y": 0.995, "yanchor": "top",
-               "font": {"size": 19, "color": palette.TEXT_COLOUR}},
-        font={"family": FONT_FAMILY, "size": 15, "color": palette.TEXT_COLOUR},
-        hoverlabel={"font": {"size": 15, "family": FONT_FAMILY}, "bgcolor": "white"},
+        traces.append({"type": "scattermap", "lon": districts[0], "lat": districts[1], "mode": "lines",
+                       "hoverinfo": "skip", "line": {"color": DISTRICT_COLOUR, "width": 1.8}, "showlegend": False,
+                       "name": "Local authority districts"})
+    return _figure(traces, {
+        "map": view,
+        "height": height, "margin": {"l": 0, "r": 0, "t": 36 if title else 0, "b": 0}, "paper_bgcolor": "white",
+        "title": {"text": title or "", "x": 0, "xanchor": "left", "y": 0.995, "yanchor": "top",
+                  "font": {"size": 19, "color": palette.TEXT_COLOUR}},
+        "font": {"family": FONT_FAMILY, "size": 15, "color": palette.TEXT_COLOUR},
+        "hoverlabel": {"font": {"size": 15, "family": FONT_FAMILY}, "bgcolor": "white"},
         # Switching layer keeps the reader's pan and zoom; a new area or selection recentres.
-        uirevision=view_key, showlegend=False,
-    )
-    return fig
+        "uirevision": view_key, "showlegend": False,
+    })
 
 
 def payload_bytes(fig: go.Figure) -> int:
