@@ -27,7 +27,7 @@ LOGO_SVG = (
 PAGE_CSS = """<style>
 [data-testid="stMainBlockContainer"] {padding-top: 2.5rem; padding-left: 3rem; padding-right: 3rem;}
 /* Tabs label whole sections of a page: as large as a subheading's text, readable on a projector. */
-[data-baseweb="tab"] p {font-size: 1.2rem;}
+[data-testid="stTab"] p {font-size: 1.2rem;}
 </style>"""
 
 # An inline favicon: with none, the page's Material icon is fetched from Google's servers (offline: an error).
