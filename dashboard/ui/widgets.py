@@ -1,5 +1,6 @@
 """Page helpers: the reference-data guard and the filter sidebar, kept in the URL's query string."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +50,44 @@ def missing_reference_message() -> str | None:
     from dashboard import refdata
 
     return refdata.MISSING_MESSAGE
+
+
+def require_reference() -> None:
+    """Stop the page with the set-up message when the reference data is not loaded."""
+    missing = missing_reference_message()
+    if missing:
+        st.error(missing, icon=":material/database:")
+        st.stop()
+
+
+DEMO_WARNING = ("**Synthetic demo data.** Generated for demonstration: these figures describe no real people, jobs "
+                "or payments.")
+
+
+def results_header(page: str, title: Callable[[Filters], str],
+                   caption: Callable[[Filters], str] | None = None) -> Filters:
+    """The top of a results page: the reference guard, the sidebar's filters, the title and the demo banner.
+    Stops the page when there is no network to show; filters.selection is None while it has no data yet."""
+    require_reference()
+    filters = sidebar(page)
+    if filters is None:
+        st.stop()
+    st.title(title(filters))
+    if caption is not None:
+        st.caption(caption(filters))
+    if filters.is_demo:
+        st.warning(DEMO_WARNING, icon=":material/science:")
+    return filters
+
+
+def selection_or_stop(filters: Filters) -> figures.Selection:
+    """The filters' selection; while the network has no data yet, says so and stops the page."""
+    if filters.selection is None:
+        st.info(f"**No data yet.** No partner of {filters.network_name} has uploaded participants or spend. "
+                "Figures appear here as soon as the first quarterly file is accepted.",
+                icon=":material/hourglass_empty:")
+        st.stop()
+    return filters.selection
 
 
 def release_label(release: str) -> str:

@@ -10,10 +10,7 @@ PAGE = "compare"
 KINDS = {"networks": "Networks", "institutions": "Institutions of a network", "initiatives": "Initiatives of a network"}
 MAX_ITEMS = 8
 
-missing = widgets.missing_reference_message()
-if missing:
-    st.error(missing, icon=":material/database:")
-    st.stop()
+widgets.require_reference()
 
 st.title("Compare")
 nets = cache.network_list()

@@ -9,27 +9,9 @@ from dashboard.ui import formatting as fmt
 PAGE = "initiative"
 EQUALITY_TITLES = {"age_band": "Age band", "gender": "Gender", "ethnicity": "Ethnicity", "disability": "Disability"}
 
-missing = widgets.missing_reference_message()
-if missing:
-    st.error(missing, icon=":material/database:")
-    st.stop()
-
-filters = widgets.sidebar(PAGE)
-if filters is None:
-    st.stop()
-
-st.title(filters.initiative_name)
-st.caption(f"{filters.network_name} · {filters.institution_name}")
-if filters.is_demo:
-    st.warning("**Synthetic demo data.** Generated for demonstration: these figures describe no real "
-               "people, jobs or payments.", icon=":material/science:")
-
-sel = filters.selection
-if sel is None:
-    st.info(f"**No data yet.** No partner of {filters.network_name} has uploaded participants or spend. "
-            "Figures appear here as soon as the first quarterly file is accepted.",
-            icon=":material/hourglass_empty:")
-    st.stop()
+filters = widgets.results_header(PAGE, lambda f: f.initiative_name,
+                                 caption=lambda f: f"{f.network_name} · {f.institution_name}")
+sel = widgets.selection_or_stop(filters)
 if sel.initiative_id is None:
     st.info("Showing **all initiatives** together. Choose one initiative in the sidebar to follow its participants.",
             icon=":material/filter_alt:")

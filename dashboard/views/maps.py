@@ -12,19 +12,7 @@ from dashboard.ui import maps as map_figures
 PAGE = "maps"
 AREAS = {"network": "Network area", "england": "All of England"}
 
-missing = widgets.missing_reference_message()
-if missing:
-    st.error(missing, icon=":material/database:")
-    st.stop()
-
-filters = widgets.sidebar(PAGE)
-if filters is None:
-    st.stop()
-
-st.title(f"{filters.network_name}: maps")
-if filters.is_demo:
-    st.warning("**Synthetic demo data.** Generated for demonstration: these figures describe no real "
-               "people, jobs or payments.", icon=":material/science:")
+filters = widgets.results_header(PAGE, lambda f: f"{f.network_name}: maps")
 
 sel = filters.selection
 if sel is None:

@@ -55,10 +55,7 @@ LIMITS = (
     "Q3 = Jul–Sep, Q4 = Oct–Dec.",
 )
 
-missing = widgets.missing_reference_message()
-if missing:
-    st.error(missing, icon=":material/database:")
-    st.stop()
+widgets.require_reference()
 
 st.title("Methodology")
 network = widgets.network_picker(PAGE)

@@ -7,26 +7,8 @@ from dashboard.ui import formatting as fmt
 
 PAGE = "overview"
 
-missing = widgets.missing_reference_message()
-if missing:
-    st.error(missing, icon=":material/database:")
-    st.stop()
-
-filters = widgets.sidebar(PAGE)
-if filters is None:
-    st.stop()
-
-st.title(filters.network_name)
-if filters.is_demo:
-    st.warning("**Synthetic demo data.** Generated for demonstration: these figures describe no real "
-               "people, jobs or payments.", icon=":material/science:")
-
-sel = filters.selection
-if sel is None:
-    st.info(f"**No data yet.** No partner of {filters.network_name} has uploaded participants or spend. "
-            "Figures appear here as soon as the first quarterly file is accepted.",
-            icon=":material/hourglass_empty:")
-    st.stop()
+filters = widgets.results_header(PAGE, lambda f: f.network_name)
+sel = widgets.selection_or_stop(filters)
 
 REPRESENTATION = "representation_by_quintile" if filters.grouping == "quintile" else "representation"
 now = cache.report(sel)

@@ -7,27 +7,9 @@ from dashboard.ui import formatting as fmt
 
 PAGE = "spend"
 
-missing = widgets.missing_reference_message()
-if missing:
-    st.error(missing, icon=":material/database:")
-    st.stop()
-
-filters = widgets.sidebar(PAGE)
-if filters is None:
-    st.stop()
-
-st.title(f"Local spend · {filters.network_name}")
-st.caption(f"{filters.initiative_name} · {filters.institution_name}")
-if filters.is_demo:
-    st.warning("**Synthetic demo data.** Generated for demonstration: these figures describe no real "
-               "people, jobs or payments.", icon=":material/science:")
-
-sel = filters.selection
-if sel is None:
-    st.info(f"**No data yet.** No partner of {filters.network_name} has uploaded participants or spend. "
-            "Figures appear here as soon as the first quarterly file is accepted.",
-            icon=":material/hourglass_empty:")
-    st.stop()
+filters = widgets.results_header(PAGE, lambda f: f"Local spend · {f.network_name}",
+                                 caption=lambda f: f"{f.initiative_name} · {f.institution_name}")
+sel = widgets.selection_or_stop(filters)
 
 # The headline report, then each tab's breakdown when it opens: all cut from one document, so they agree.
 now = cache.view(sel, ("spend_by_institution",))

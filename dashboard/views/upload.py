@@ -108,10 +108,7 @@ def show_receipt(receipt: dict) -> None:
                + ". To send another file, choose it above.")
 
 
-missing = widgets.missing_reference_message()
-if missing:
-    st.error(missing, icon=":material/database:")
-    st.stop()
+widgets.require_reference()
 
 scope = session.scope()
 st.title("Upload data")
