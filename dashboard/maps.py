@@ -3,7 +3,6 @@
 import functools
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -133,11 +132,8 @@ ENGLAND_DISTRICTS_FILE = STATIC_GEO_DIR / "england-lad24.geojson"
 ENGLAND_DISTRICTS_URL = STATIC_GEO_URL + ENGLAND_DISTRICTS_FILE.name
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def _write_text(path: Path, text: str) -> None:
+    refdata.write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def write_england_districts() -> dict[str, Any]:
@@ -150,8 +146,8 @@ def write_england_districts() -> dict[str, Any]:
     english = [feature for code, feature in features.items() if code.startswith("E")]
     if not cached:
         text = json.dumps({"type": "FeatureCollection", "features": english}, separators=(",", ":"))
-        _write_atomic(ENGLAND_DISTRICTS_FILE, text)
-        _write_atomic(key_path, key)
+        _write_text(ENGLAND_DISTRICTS_FILE, text)
+        _write_text(key_path, key)
     return {"path": str(ENGLAND_DISTRICTS_FILE), "features": len(english),
             "bytes": ENGLAND_DISTRICTS_FILE.stat().st_size, "cached": cached}
 
@@ -176,8 +172,8 @@ def write_england_geometry(con: duckdb.DuckDBPyConnection, imd_release: str) -> 
     if not cached:
         collection = area_geojson(areas_df, imd_release)
         text = json.dumps(collection, separators=(",", ":"))
-        _write_atomic(path, text)
-        _write_atomic(key_path, key)
+        _write_text(path, text)
+        _write_text(key_path, key)
     return {"path": str(path), "features": len(areas_df), "bytes": path.stat().st_size, "cached": cached,
             "seconds": round(time.monotonic() - started, 2)}
 

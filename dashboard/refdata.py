@@ -582,7 +582,7 @@ def _with_nspl(geography_df: pd.DataFrame, nspl_df: pd.DataFrame) -> pd.DataFram
 
 # --- cached derived files -------------------------------------------------------------------------------------------
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     """Write through a temporary name beside path, so readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -602,7 +602,7 @@ def _cached_frame(name: str, key: str, build: Callable[[], pd.DataFrame]) -> tup
         except (OSError, ValueError):
             pass  # a damaged cache file is rebuilt
     df = build()
-    _atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
+    write_atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
     for stale in path.parent.glob(f"{name}-*.parquet"):
         if stale != path:
             stale.unlink(missing_ok=True)
@@ -635,9 +635,9 @@ def _build_boundaries(kind: str, key: str, polygons: Callable[[str], gpd.GeoData
         out = gpd.GeoDataFrame({"id": gdf[f"{kind}_code"], f"{kind}_code": gdf[f"{kind}_code"]},
                                geometry=simplified, crs="EPSG:4326")
         # 5 decimals of a degree is about a metre: plenty for a map, and a third of the bytes.
-        _atomic_write(path, lambda tmp: out.to_file(tmp, driver="GeoJSON", engine="pyogrio",
+        write_atomic(path, lambda tmp: out.to_file(tmp, driver="GeoJSON", engine="pyogrio",
                                                     COORDINATE_PRECISION=5, ID_FIELD="id"))
-        _atomic_write(key_path, lambda tmp: tmp.write_text(key))
+        write_atomic(key_path, lambda tmp: tmp.write_text(key))
     return {"path": str(path), "bytes": path.stat().st_size, "cached": cached}
 
 

@@ -164,11 +164,6 @@ def report(selection: figures.Selection) -> dict[str, Any]:
     return view(selection)
 
 
-def reports(selection: figures.Selection) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The report for the selection and for the previous period of equal length."""
-    return view(selection), view(selection.previous())
-
-
 # Row-level data: the core refuses anyone without rights to the rows.
 
 
