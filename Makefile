@@ -29,8 +29,10 @@ lint: $(BIN)/.installed
 bench: setup
 	$(BIN)/python -m dashboard.bench
 
+# The committed upload templates, rewritten from the contract (TEMPLATES=DIR writes them elsewhere).
+TEMPLATES ?= data/templates
 templates: $(BIN)/.installed
-	$(BIN)/python -m dashboard templates --out data/templates
+	$(BIN)/python -m dashboard templates --out $(TEMPLATES)
 
 clean:
 	rm -rf $(VENV) data/anchor.duckdb data/anchor.duckdb.wal data/cache data/demo_uploads

@@ -69,8 +69,9 @@ def _column_map(pairs: list[str]) -> dict[str, str] | None:
 def _ingest(args: argparse.Namespace) -> int:
     from dashboard import ingest
 
+    choices = ingest.RowChoices(leave_out=frozenset(args.leave_out), date_to_quarter=args.date_to_quarter)
     receipt = ingest.ingest(args.network, args.institution, args.kind, args.quarter, Path(args.file),
-                            submitted_by=args.by, mapping=_column_map(args.map), scope=_operator())
+                            submitted_by=args.by, mapping=_column_map(args.map), scope=_operator(), choices=choices)
     print(f"Read {receipt.file_name} as {receipt.format}.")
     renamed = [f"'{source}' as {name}" for name, source in receipt.mapping.items() if source != name]
     if renamed:
@@ -87,6 +88,10 @@ def _ingest(args: argparse.Namespace) -> int:
         print(f"Total spend: £{receipt.total_gbp:,.2f}")
     if receipt.duplicate_rows:
         print(f"Rows repeating an earlier row exactly: {receipt.duplicate_rows} (kept)")
+    if receipt.left_out:
+        print(f"Rows left out, as chosen: {', '.join(str(x['row']) for x in receipt.left_out)}")
+    if receipt.dated_to_quarter:
+        print(f"Rows dated to {receipt.quarter}, as chosen: {receipt.dated_to_quarter}")
     if receipt.superseded:
         print(f"Superseded submission(s): {', '.join(map(str, receipt.superseded))}")
     return 0
@@ -145,7 +150,7 @@ def _report(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from dashboard import demo
 
-    summary = demo.build(force=args.force, progress=not args.quiet)
+    summary = demo.build(progress=not args.quiet)
     print(json.dumps(summary, indent=2, default=str))
     return 0
 
@@ -342,6 +347,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--map", action="append", default=[], metavar="'SOURCE HEADER=field'",
                    help="which field a column of your file holds, e.g. --map 'Net Amount=amount_gbp'; repeatable. "
                         "Needed when a file has two candidates (say Net and Gross Amount); remembered for next time")
+    p.add_argument("--leave-out", action="append", default=[], choices=["no-amount", "no-date"],
+                   help="leave out spend rows with no amount (no-amount) or no payment date (no-date); repeatable. "
+                        "The rows, the reason and their total are recorded with the submission")
+    p.add_argument("--date-to-quarter", action="store_true",
+                   help="date spend rows that have no payment date (all of them, if the file has no usable date "
+                        "column) to the submission's quarter; recorded with the submission")
     p.add_argument("file")
     p.set_defaults(func=_ingest)
 
@@ -364,7 +375,6 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_report)
 
     p = sub.add_parser("demo", help="create the synthetic demo networks through the normal ingest")
-    p.add_argument("--force", action="store_true", help="rebuild even if the demo exists")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=_demo)
 

@@ -102,7 +102,12 @@ def participant_files(network_id: str, pool: pd.DataFrame, rng: np.random.Genera
                     })
                 if rows:
                     files.append((institution_id, quarter, pd.DataFrame(rows)))
-    return files
+    # A partner sends one participants file a quarter, with every initiative it runs in it: a second file
+    # for the same quarter would replace the first.
+    merged: dict[tuple[str, str], list[pd.DataFrame]] = {}
+    for institution_id, quarter, rows in files:
+        merged.setdefault((institution_id, quarter), []).append(rows)
+    return [(i, q, pd.concat(parts, ignore_index=True)) for (i, q), parts in merged.items()]
 
 
 def _suppliers(network_id: str, pool: pd.DataFrame, elsewhere: dict[str, list[str]], rng: np.random.Generator
@@ -176,7 +181,8 @@ def spend_files(network_id: str, institution_ids: list[str], suppliers: pd.DataF
 
 def build(*, progress: bool = True, db: Path | None = None, out_dir: Path | None = None) -> dict:
     """Create the demo networks and ingest their generated files; re-running changes nothing."""
-    out_dir = out_dir or config.DATA_DIR / "demo_uploads"
+    # Beside the database they go into (data/demo_uploads by default), so a copy named by ANCHOR_DB keeps its own.
+    out_dir = out_dir or (db or config.db_path()).parent / "demo_uploads"
     last_day = parsing.quarter_bounds(QUARTERS[-1])[1]
     planned: list[tuple[str, str, str, str, Path]] = []
     for network_id in DEMO_NETWORKS:

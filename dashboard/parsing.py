@@ -33,10 +33,23 @@ _UK_SHORT_YEAR = r"[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2}"
 _NAMED_MONTH = r"[0-9]{1,2}(?:st|nd|rd|th)?[-/ .]*[A-Za-z]{3,9}[-/ .,]*(?:[0-9]{4}|[0-9]{2})"
 _SERIAL = r"[0-9]{5}(?:\.[0-9]+)?"
 # '3rd-Mar-25' -> '3 mar 25', then read with one of the formats.
-_MONTH_WORDS = ((r"([0-9])(st|nd|rd|th)", r"\1"), (r"[-/ .,]+", " "), (r"([0-9])([a-z])", r"\1 \2"),
-                (r"([a-z])([0-9])", r"\1 \2"), ("sept", "sep"))
+_MONTH_WORDS = ((r"([0-9])(st|nd|rd|th)", r"\1"), (r"[-/ .,'’]+", " "), (r"([0-9])([a-z])", r"\1 \2"),
+                (r"([a-z])([0-9])", r"\1 \2"), (r"\bsept\b", "sep"))
 _MONTH_FORMATS = ("%d %b %Y", "%d %B %Y", "%d %b %y", "%d %B %y")
 EXCEL_SERIAL_RANGE = (20000, 80000)  # 1954 to 2119: a five-digit number outside is not a date
+# A month with no day, read as its first day. Two digits after a month's name are the year ('Sep-14'
+# is how Excel shows mmm-yy), never a day; digits alone need a four-digit year ('09/14' stays refused).
+# Looser than a full date, so the year must be 1900-2099: '0001/01' and most six-digit codes are not months.
+_CENTURY_YEAR = r"(?:19|20)[0-9]{2}"
+_NAMED_MONTH_YEAR = rf"[A-Za-z]{{3,9}}[-/ .,'’]*(?:{_CENTURY_YEAR}|[0-9]{{2}})"
+_MONTH_YEAR = rf"[0-9]{{1,2}}[-/]{_CENTURY_YEAR}"
+_YEAR_MONTH = rf"{_CENTURY_YEAR}[-/][0-9]{{1,2}}"
+# yyyymm: six digits, never an Excel serial (five).
+_YEAR_MONTH_DIGITS = rf"{_CENTURY_YEAR}(?:0[1-9]|1[0-2])"
+_MONTH_YEAR_FORMATS = ("%b %Y", "%B %Y", "%b %y", "%B %y")
+# A time of day alone, or on day zero of Excel and Access (30/12/1899), which is how a time with no date is kept.
+_CLOCK = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?(?: ?[AaPp]\.?[Mm]\.?)?"
+_TIME_ONLY = rf"(?:(?:1899[-/.]12[-/.]30|30[-/.]12[-/.]1899)[ T])?{_CLOCK}"
 
 
 class ValueProblem(ValueError):
@@ -102,8 +115,10 @@ def dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Day first always (03/04/2025 is 3 April); also yyyy-mm-dd, 3-Mar-2025, two-digit years
     (00-68 are 2000-2068, 69-99 are 1969-1999) and Excel serial day numbers. A time of day is ignored.
+    A month with no day ('Sep 2014', 'Sept-14', '09/2014', '2014-09', '201409') is its first day:
+    month_only says which cells those were.
     """
-    text = _text(cells).str.replace(_TIME, "", regex=True).str.strip()
+    text = _dated_text(cells)
     result = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[us]")
     slashed = text.str.replace(r"[-.]", "/", regex=True)
     for pattern, values, fmt in (
@@ -127,12 +142,69 @@ def dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
         days = pd.to_numeric(text[serial], errors="coerce").fillna(0).astype("int64")
         days = days[(days >= EXCEL_SERIAL_RANGE[0]) & (days <= EXCEL_SERIAL_RANGE[1])]
         result[days.index] = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(days, unit="D")
+    result = result.fillna(_months(text))  # the month forms match nothing above
     result = result.where(result.dt.year >= 1)  # numpy knows a year 0; the calendar does not
     return result, result.isna()
 
 
+def month_only(cells: pd.Series) -> pd.Series:
+    """Which cells dates() read as a month with no day (and so as the month's first day)."""
+    return _months(_dated_text(cells)).notna()
+
+
+def time_only(cells: pd.Series) -> pd.Series:
+    """Which cells hold a time of day and no date ('00:00:00', '12:30 PM', Excel's 30/12/1899 14:30)."""
+    return _text(cells).str.fullmatch(_TIME_ONLY).astype(bool)
+
+
+def _dated_text(cells: pd.Series) -> pd.Series:
+    return _text(cells).str.replace(_TIME, "", regex=True).str.strip()
+
+
+def _months(text: pd.Series) -> pd.Series:
+    """The first day of the month for cells giving only a month and year; NaT for the rest."""
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    slashed = text.str.replace("-", "/", regex=False)
+    for pattern, fmt in ((_MONTH_YEAR, "%m/%Y"), (_YEAR_MONTH, "%Y/%m"), (_YEAR_MONTH_DIGITS, "%Y%m")):
+        mask = text.str.fullmatch(pattern)
+        if mask.any():
+            result[mask] = pd.to_datetime(slashed[mask], format=fmt, errors="coerce")
+    named = text.str.fullmatch(_NAMED_MONTH_YEAR)
+    if named.any():
+        words = text[named].str.lower()
+        for pattern, replacement in _MONTH_WORDS:
+            words = words.str.replace(pattern, replacement, regex=True)
+        for fmt in _MONTH_YEAR_FORMATS:
+            todo = words.index[result[named].isna().to_numpy()]
+            result[todo] = pd.to_datetime(words[todo], format=fmt, errors="coerce")
+    return result
+
+
+def _month(text: str) -> dt.date | None:
+    """One cell's _months: the first day of the month it names with no day, or None."""
+    slashed = text.replace("-", "/")
+    for pattern, fmt in ((_MONTH_YEAR, "%m/%Y"), (_YEAR_MONTH, "%Y/%m"), (_YEAR_MONTH_DIGITS, "%Y%m")):
+        if re.fullmatch(pattern, text):
+            try:
+                return dt.datetime.strptime(slashed, fmt).date()
+            except ValueError:
+                return None
+    if re.fullmatch(_NAMED_MONTH_YEAR, text):
+        words = text.lower()
+        for pattern, replacement in _MONTH_WORDS:
+            words = re.sub(pattern, replacement, words)
+        for fmt in _MONTH_YEAR_FORMATS:
+            try:
+                return dt.datetime.strptime(words, fmt).date()
+            except ValueError:
+                continue
+    return None
+
+
 def date_reason(raw: str) -> str:
     """Why a cell is not a date, in words."""
+    if re.fullmatch(_TIME_ONLY, str(raw).strip()):
+        return f"'{raw}' is a time of day with no date"
     text = re.sub(_TIME, "", str(raw).strip()).strip()
     if text in _EXCEL_ERRORS:
         return f"'{raw}' is an error shown by the spreadsheet, not a date: fix the formula"
@@ -145,11 +217,13 @@ def date_reason(raw: str) -> str:
         return f"'{raw}' is not a real date"
     if any(re.fullmatch(p, text) for p in (_ISO, _NAMED_MONTH)):
         return f"'{raw}' is not a real date"
+    if any(re.fullmatch(p, text) for p in (_MONTH_YEAR, _YEAR_MONTH)):
+        return f"'{raw}' is not a real month"
     return f"'{raw}' is not a date (use dd/mm/yyyy)"
 
 
 def parse_date(raw: str) -> dt.date:
-    """A date from dd/mm/yyyy (UK order), yyyy-mm-dd, 3-Mar-2025, or an Excel serial day number."""
+    """A date from dd/mm/yyyy (UK order), yyyy-mm-dd, 3-Mar-2025, an Excel serial, or a month ('Sep 2014': the 1st)."""
     text = re.sub(_TIME, "", str(raw).strip()).strip()
     slashed = re.sub(r"[-.]", "/", text)
     for pattern, fmt in ((_ISO, "%Y/%m/%d"), (_UK_LONG_YEAR, "%d/%m/%Y"), (_UK_SHORT_YEAR, "%d/%m/%y")):
@@ -169,6 +243,9 @@ def parse_date(raw: str) -> dt.date:
                 continue
     if re.fullmatch(_SERIAL, text) and EXCEL_SERIAL_RANGE[0] <= int(float(text)) <= EXCEL_SERIAL_RANGE[1]:
         return EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
+    month = _month(text)
+    if month is not None:
+        return month
     raise ValueProblem(date_reason(raw))
 
 

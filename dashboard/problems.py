@@ -1,4 +1,4 @@
-"""What is wrong with an upload, said where (file row, column) and why; and writing text out safely."""
+"""What is wrong with an upload, said where (sheet, file row, column) and why; and writing text out safely."""
 
 import csv
 import io
@@ -11,14 +11,20 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with (or worth knowing about) an upload: where (file row, column) and why."""
+    """One thing wrong with (or worth knowing about) an upload: where (file row, column) and why.
+
+    sheet names the workbook sheet the row is on, when a file's rows came from several sheets.
+    """
 
     row: int | None
     column: str | None
     message: str
+    sheet: str | None = None
 
     def __str__(self) -> str:
         where = []
+        if self.sheet is not None:
+            where.append(f"sheet '{self.sheet}'")
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
@@ -37,11 +43,17 @@ def safe_for_spreadsheet(text: object) -> object:
 
 
 def problems_csv(problems: Iterable[Problem]) -> bytes:
-    """The problems as a CSV for Excel (UTF-8 with BOM, so '£' shows), every cell neutralised."""
+    """The problems as a CSV for Excel (UTF-8 with BOM, so '£' shows), every cell neutralised.
+
+    A 'sheet' column comes first only when some problem names a sheet (rows from several sheets).
+    """
+    problems = list(problems)
+    by_sheet = any(p.sheet is not None for p in problems)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["row", "column", "problem"])
+    writer.writerow((["sheet"] if by_sheet else []) + ["row", "column", "problem"])
     for p in problems:
-        writer.writerow([p.row if p.row is not None else "", safe_for_spreadsheet(p.column or ""),
-                         safe_for_spreadsheet(p.message)])
+        where = [safe_for_spreadsheet(p.sheet or "")] if by_sheet else []
+        writer.writerow(where + [p.row if p.row is not None else "", safe_for_spreadsheet(p.column or ""),
+                                 safe_for_spreadsheet(p.message)])
     return out.getvalue().encode("utf-8-sig")

@@ -2,10 +2,12 @@
 
 Everything comes back as text cells with the file's own row numbers, the column names found
 wherever they are in the first rows, and nothing else judged: the contract checks come later.
+A workbook with one sheet per month, each with the same columns, is read whole (see Sheet).
 """
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
 import io
 import posixpath
@@ -27,6 +29,9 @@ MAX_UNZIPPED_BYTES = 200 * 2**20
 MAX_XML_RATIO = 100          # uncompressed : compressed, for any part over RATIO_FLOOR_BYTES
 RATIO_FLOOR_BYTES = 2**20    # small parts compress extremely well and are harmless
 HEADER_SEARCH_ROWS = 30
+# Rows from several sheets: row r of the workbook's n-th sheet is n * SHEET_ROW_OFFSET + r in Sheet.cells
+# (far above any one sheet's rows, so the index stays unique and in sheet order).
+SHEET_ROW_OFFSET = 10_000_000
 _BLANK_ROWS_ALLOWED = 1_000  # read at most this many rows past the limit before refusing
 _DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -59,18 +64,50 @@ def _refuse(message: str) -> Refused:
 
 @dataclass
 class Sheet:
-    """The cells of the table in a file, as text ('' when empty), indexed by the file's row numbers."""
+    """The cells of the table in a file, as text ('' when empty), indexed by the file's row numbers.
+
+    A workbook with several sheets of data under the same column names (one per month, say) is read
+    whole: cells holds every such sheet's rows in sheet order, indexed n * SHEET_ROW_OFFSET + row for
+    the workbook's n-th sheet (from 1), and origins maps that index to (sheet name, row on the sheet);
+    locate() puts a problem back on its sheet and row. For a CSV or a single sheet, cells is indexed
+    by the file's own row numbers and origins is empty.
+    """
 
     headers: list[str]
     cells: pd.DataFrame
-    header_row: int
+    header_row: int                # with several sheets, the first sheet's
     format: str                    # e.g. "CSV (Windows-1252, separated by semicolons)"
-    sheet_name: str | None = None
+    sheet_name: str | None = None  # the sheet read; None for a CSV and when several sheets were read
     notes: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    uncached: list[tuple[int, str]] = field(default_factory=list)  # formula cells with no saved value
-    letters: dict[str, str] = field(default_factory=dict)           # header -> spreadsheet column letter
+    uncached: list[tuple[int, str]] = field(default_factory=list)  # (cells index, header): formula with no saved value
+    letters: dict[str, str] = field(default_factory=dict)           # header -> column letter (on the first sheet)
     header_recognised: bool = True  # False: no row looked like column names; the first was taken
+    sheet_names: list[str] = field(default_factory=list)           # the workbook sheets read, in order
+    origins: dict[int, tuple[str, int]] = field(default_factory=dict)  # cells index -> (sheet, its row)
+
+
+def locate(sheet: Sheet, problem: Problem) -> Problem:
+    """The problem with its row given as the sheet's own row and the sheet named; as is for a one-sheet file."""
+    if problem.row is None or problem.row not in sheet.origins:
+        return problem
+    name, row = sheet.origins[problem.row]
+    return dataclasses.replace(problem, row=row, sheet=name)
+
+
+def row_label(sheet: Sheet, row: int) -> str:
+    """A row as the person finds it: '12', or "12 of sheet 'May'" in a workbook read sheet by sheet."""
+    if row not in sheet.origins:
+        return str(row)
+    name, own = sheet.origins[row]
+    return f"{own} of sheet '{name}'"
+
+
+def sheet_parts(sheet: Sheet) -> list[pd.Index]:
+    """The rows of each sheet read, in order (one part for a CSV or a single sheet)."""
+    if not sheet.origins:
+        return [sheet.cells.index]
+    return [rows for _, rows in sheet.cells.groupby(sheet.cells.index // SHEET_ROW_OFFSET, sort=True).groups.items()]
 
 
 def read(data: bytes, file_name: str, score: Callable[[Sequence[object]], int]) -> Sheet:
@@ -150,6 +187,9 @@ def _looks_binary(text: str) -> bool:
 
 def _read_text(data: bytes, score: Callable[[Sequence[object]], int]) -> Sheet:
     text, encoding = _decode(data)
+    if "\r" in text and "\n" not in text:
+        # Old Mac line endings: '\r' alone ends every line, and any line break inside quotes.
+        text = text.replace("\r", "\n")
     if _looks_binary(text):
         raise _refuse("this is not a text CSV file (it holds binary data); export the data as CSV or Excel (.xlsx)")
     if not re.search(r"\w", text):
@@ -171,7 +211,7 @@ def _read_text(data: bytes, score: Callable[[Sequence[object]], int]) -> Sheet:
                            keep_default_na=False, skip_blank_lines=False, engine="c", nrows=cap + 1)
     except (pd.errors.ParserError, ValueError):
         # A row with more cells than any in the first rows: read exactly, row by row, to say which.
-        grid = _grid(list(_limited(csv.reader(io.StringIO(text), delimiter=delimiter), cap + 1)))
+        grid = _grid(list(_limited(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), cap + 1)))
     grid.index = range(1, len(grid) + 1)
     if len(grid) > cap:
         raise _too_many_rows()
@@ -199,7 +239,9 @@ def _sniff_delimiter(sample: str, score: Callable[[Sequence[object]], int]) -> t
     best = None
     for delimiter in _DELIMITERS:
         try:
-            rows = list(_limited(csv.reader(io.StringIO(sample), delimiter=delimiter), HEADER_SEARCH_ROWS + 20))
+            # newline="": a lone '\r' ends a line here as it does for pandas, and quoted line breaks stay put.
+            reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+            rows = list(_limited(reader, HEADER_SEARCH_ROWS + 20))
         except csv.Error:
             continue
         widths = [len(r) for r in rows if any(c.strip() for c in r)]
@@ -263,25 +305,28 @@ def _read_xlsx(data: bytes, score: Callable[[Sequence[object]], int]) -> Sheet:
             ws.reset_dimensions()  # trust the cells, not the stated size (often A1:XFD1048576)
             sample = ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, values_only=True)
             scores.append(max((score([_cell_text(v) for v in row]) for row in sample), default=0))
-        chosen = _choose_sheet(scores)
-        ws = worksheets[chosen]
+        chosen = _choose_sheets(scores)
         cap = HEADER_SEARCH_ROWS + MAX_DATA_ROWS + _BLANK_ROWS_ALLOWED
-        rows = [[_cell_text(v) for v in row] for row in
-                _limited(ws.iter_rows(min_row=1, values_only=True), cap + 1)]
+        grids, total = [], 0
+        for index in chosen:
+            rows = [[_cell_text(v) for v in row] for row in
+                    _limited(worksheets[index].iter_rows(min_row=1, values_only=True), cap + 1)]
+            total += len(rows)
+            if total > cap:
+                raise _too_many_rows()
+            grids.append(_grid(rows))
     finally:
         book.close()
-    if len(rows) > cap:
-        raise _too_many_rows()
-    grid = _grid(rows)
-    name = ws.title
-    label = f"Excel workbook, sheet '{name}'"
-    sheet = _table(grid, score, label, ragged_is_error=False, sheet_name=name)
-    if len(worksheets) > 1:
-        sheet.notes.insert(0, _sheet_note(name, chosen, scores))
-    part = sheets.get(name)
-    if part and part in names:
-        sheet.uncached = _uncached_formulas(archive.read(part), sheet)
-    return sheet
+    tables = []
+    for index, grid in zip(chosen, grids, strict=True):
+        name = worksheets[index].title
+        sheet, raw_headers = _find_table(grid, score, f"Excel workbook, sheet '{name}'", ragged_is_error=False,
+                                         sheet_name=name)
+        part = sheets.get(name)
+        if part and part in names:
+            sheet.uncached = _uncached_formulas(archive.read(part), sheet)
+        tables.append((index, sheet, raw_headers))
+    return _one_table(tables, [ws.title for ws in worksheets], scores, "Excel workbook")
 
 
 _ENCRYPTED = ("the workbook is protected with a password (encrypted), so it cannot be read. Save a copy without "
@@ -325,12 +370,119 @@ def _sheet_note(name: str, chosen: int, scores: list[int]) -> Problem:
     return Problem(None, None, f"read sheet '{name}' (sheet {chosen + 1} of {len(scores)}): {why}")
 
 
-def _choose_sheet(scores: list[int]) -> int:
-    """The first sheet whose header looks like ours; else the best-looking; else the first."""
-    for index, value in enumerate(scores):
-        if value >= 2:
-            return index
-    return max(range(len(scores)), key=lambda i: (scores[i], -i))
+_RECOGNISED = 2  # a row scoring this much looks like our column names
+
+
+def _choose_sheets(scores: list[int]) -> list[int]:
+    """Every sheet whose header looks like ours; else the best-looking; else the first."""
+    recognised = [index for index, value in enumerate(scores) if value >= _RECOGNISED]
+    return recognised or [max(range(len(scores)), key=lambda i: (scores[i], -i))]
+
+
+def _one_table(tables: list[tuple[int, Sheet, list[str]]], names: list[str], scores: list[int], kind: str) -> Sheet:
+    """The sheet read, or the data sheets of a workbook combined; tables holds (position, sheet, raw headers)."""
+    if len(tables) == 1:
+        chosen, sheet, _ = tables[0]
+        if len(names) > 1:
+            sheet.notes.insert(0, _sheet_note(names[chosen], chosen, scores))
+        sheet.sheet_names = [names[chosen]]
+        return sheet
+    skipped = [name for i, name in enumerate(names) if i not in {t[0] for t in tables}]
+    return _combined(tables, skipped, kind)
+
+
+def _column_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _combined(tables: list[tuple[int, Sheet, list[str]]], skipped: list[str], kind: str) -> Sheet:
+    """Sheets of data with the same named columns in the same order, as one table, rows in sheet order.
+
+    Names are compared ignoring case and runs of spaces; the first sheet's spelling is kept. The same
+    order is required, not just the same set: repeated names (Craven's two 'Account Code' columns) can
+    only be matched by place. An unnamed column holding something ('Column K') may be on some sheets
+    only, and is blank on the others.
+    """
+    _, first, first_raw = tables[0]
+    named = [h for h, raw in zip(first.headers, first_raw, strict=True) if raw]
+    keys = [_column_key(raw) for raw in first_raw if raw]
+    differ = [_columns_differ(first, first_raw, sheet, raw_headers) for _, sheet, raw_headers in tables[1:]
+              if [_column_key(raw) for raw in raw_headers if raw] != keys]
+    if differ:
+        raise Refused(differ)
+    headers, letters = list(first.headers), dict(first.letters)
+    frames, origins, uncached, notes, problems, counts = [], {}, [], [], [], []
+    for position, sheet, raw_headers in tables:
+        name = sheet.sheet_name or ""
+        own = [h for h, raw in zip(sheet.headers, raw_headers, strict=True) if raw]
+        rename = dict(zip(own, named, strict=True))
+        cells = sheet.cells.rename(columns=rename)
+        for header in cells.columns:
+            if header not in letters:
+                headers.append(header)
+                letters[header] = sheet.letters[header]
+        offset = (position + 1) * SHEET_ROW_OFFSET
+        rows = [int(r) for r in cells.index]
+        origins.update((row + offset, (name, row)) for row in rows)
+        cells.index = pd.Index([row + offset for row in rows], dtype="int64")
+        frames.append(cells)
+        uncached += [(row + offset, rename.get(header, header)) for row, header in sheet.uncached]
+        notes += [dataclasses.replace(n, sheet=name) for n in sheet.notes]
+        problems += [dataclasses.replace(p, sheet=name) for p in sheet.problems]
+        counts.append(f"'{name}' ({len(cells):,} {'row' if len(cells) == 1 else 'rows'})")
+    sheet_names = [sheet.sheet_name or "" for _, sheet, _ in tables]
+    copied = _copied_sheet([frame[named] for frame in frames], sheet_names)
+    if copied:
+        raise Refused([copied])
+    cells = pd.concat(frames).reindex(columns=headers).fillna("")
+    if len(cells) > MAX_DATA_ROWS:
+        raise _too_many_rows()
+    if skipped:
+        notes.insert(0, Problem(None, None, f"skipped {'sheets' if len(skipped) > 1 else 'sheet'} {_names(skipped)}: "
+                                f"no row among the first {HEADER_SEARCH_ROWS} looks like column names"))
+    notes.insert(0, Problem(None, None, f"read {len(tables)} sheets with the same columns: {', '.join(counts)}"))
+    return Sheet(headers, cells, first.header_row, f"{kind}, sheets {_names(sheet_names, most=len(sheet_names))}",
+                 sheet_name=None, notes=notes, problems=problems, uncached=uncached, letters=letters,
+                 sheet_names=sheet_names, origins=origins)
+
+
+def _columns_differ(first: Sheet, first_raw: list[str], other: Sheet, other_raw: list[str]) -> Problem:
+    """Why two data sheets cannot be read as one table, naming the columns that differ."""
+    a, b = [h for h in first_raw if h], [h for h in other_raw if h]
+    a_keys, b_keys = {_column_key(h) for h in a}, {_column_key(h) for h in b}
+    only_a = [h for h in a if _column_key(h) not in b_keys]
+    only_b = [h for h in b if _column_key(h) not in a_keys]
+    if only_a or only_b:
+        how = "; ".join(f"{_names(hs)} only on '{n}'" for hs, n in ((only_b, other.sheet_name),
+                                                                  (only_a, first.sheet_name)) if hs)
+    elif len(a) == len(b):
+        how = "the same columns in another order"
+    else:
+        how = "a column name repeated a different number of times"
+    return Problem(None, None, f"sheet '{first.sheet_name}' has columns {_names(a)} but sheet '{other.sheet_name}' "
+                   f"has {_names(b)} ({how}): upload one sheet's data at a time (copy it into a workbook of its own, "
+                   "or save it as CSV), or give every sheet the same columns in the same order")
+
+
+def _names(names: list[str], most: int = 12) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _copied_sheet(frames: list[pd.DataFrame], names: list[str]) -> Problem | None:
+    """A sheet whose every row is also on other sheets (a copy, or the months again as a quarter) counts twice."""
+    hashed = [set(pd.util.hash_pandas_object(frame, index=False)) for frame in frames]
+    repeated = []
+    for i, rows in enumerate(hashed):
+        shared = [j for j in range(len(frames)) if j != i and rows & hashed[j]]
+        if rows and rows <= set().union(*(hashed[j] for j in shared)):
+            repeated.append((-len(frames[i]), i, shared))
+    if not repeated:
+        return None
+    _, i, shared = min(repeated)  # the biggest: a quarter's sheet, not each month inside it
+    return Problem(None, None, f"every row of sheet '{names[i]}' is also on {'sheets' if len(shared) > 1 else 'sheet'} "
+                   f"{_names([names[j] for j in shared])}, so reading every sheet would count those payments twice: "
+                   "delete the sheet that repeats the others, or upload one sheet's data at a time")
 
 
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
@@ -379,6 +531,8 @@ def _cell_text(value: object) -> str:
         return value.strftime("%Y-%m-%d") if value.time() == dt.time(0) else value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, dt.time):  # a time-formatted cell under one day: a time with no date
+        return value.strftime("%H:%M:%S")
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
@@ -413,17 +567,17 @@ def _read_xls(data: bytes, score: Callable[[Sequence[object]], int]) -> Sheet:
 
         sheets = [book.sheet_by_index(i) for i in range(book.nsheets)]
         scores = [max((score(r) for r in rows_of(s, HEADER_SEARCH_ROWS)), default=0) for s in sheets]
-        chosen = _choose_sheet(scores)
-        ws = sheets[chosen]
-        rows = rows_of(ws, ws.nrows)
+        chosen = _choose_sheets(scores)
+        grids = [_grid(rows_of(sheets[i], sheets[i].nrows)) for i in chosen]
     finally:
         book.release_resources()
-    grid = _grid(rows)
-    sheet = _table(grid, score, f"Excel 97-2003 workbook (.xls), sheet '{ws.name}'", ragged_is_error=False,
-                   sheet_name=ws.name)
-    if len(sheets) > 1:
-        sheet.notes.insert(0, _sheet_note(ws.name, chosen, scores))
-    return sheet
+    tables = []
+    for index, grid in zip(chosen, grids, strict=True):
+        name = sheets[index].name
+        sheet, raw_headers = _find_table(grid, score, f"Excel 97-2003 workbook (.xls), sheet '{name}'",
+                                         ragged_is_error=False, sheet_name=name)
+        tables.append((index, sheet, raw_headers))
+    return _one_table(tables, [s.name for s in sheets], scores, "Excel 97-2003 workbook (.xls)")
 
 
 def _xls_text(book, cell) -> str:
@@ -433,7 +587,9 @@ def _xls_text(book, cell) -> str:
         return ""
     if cell.ctype == xlrd.XL_CELL_DATE:
         try:
-            return _cell_text(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
+            when = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+            # Under one day is a time of day with no date, as openpyxl reads it (not 31/12/1899).
+            return _cell_text(when.time() if 0 <= cell.value < 1 else when)
         except (ValueError, OverflowError, xlrd.xldate.XLDateError):
             return _cell_text(cell.value)
     if cell.ctype == xlrd.XL_CELL_BOOLEAN:
@@ -449,6 +605,12 @@ def _xls_text(book, cell) -> str:
 def _table(grid: pd.DataFrame, score: Callable[[Sequence[object]], int], label: str, *, ragged_is_error: bool,
            sheet_name: str | None = None) -> Sheet:
     """Find the column names, drop blank and repeated-header rows, and name every column."""
+    return _find_table(grid, score, label, ragged_is_error=ragged_is_error, sheet_name=sheet_name)[0]
+
+
+def _find_table(grid: pd.DataFrame, score: Callable[[Sequence[object]], int], label: str, *, ragged_is_error: bool,
+                sheet_name: str | None = None) -> tuple[Sheet, list[str]]:
+    """_table, and each header's name as written ('' for an unnamed column named after its letter)."""
     grid = grid.fillna("").astype("str")
     for col in grid.columns:
         grid[col] = grid[col].str.strip()
@@ -459,7 +621,8 @@ def _table(grid: pd.DataFrame, score: Callable[[Sequence[object]], int], label: 
     filled = [i for i, row in enumerate(top.itertuples(index=False)) if any(row)]
     if not filled:
         raise _refuse("the file has no column names in its first rows (it is blank at the top)")
-    at = scores.index(max(scores)) if max(scores) > 0 else filled[0]
+    # Two recognisable names make a header row; one ('Creditor payments') may be a title.
+    at = scores.index(max(scores)) if max(scores) >= 2 else filled[0]
     header_row = int(grid.index[at])
     raw_headers = list(grid.iloc[at])
     body = grid.iloc[at + 1:]
@@ -484,7 +647,7 @@ def _table(grid: pd.DataFrame, score: Callable[[Sequence[object]], int], label: 
     repeated = (cells == pd.Series([raw_headers[c] for c in keep], index=headers)).all(axis=1)
     if header_row > 1:
         notes.append(Problem(None, None, f"column names found on row {header_row}; the "
-                             f"{'row' if header_row == 2 else f'{header_row - 1} rows'} above were skipped"))
+                             f"{'row above was' if header_row == 2 else f'{header_row - 1} rows above were'} skipped"))
     if repeated.any():
         rows = [int(r) for r in cells.index[repeated]]
         verb = "repeat" if len(rows) > 1 else "repeats"
@@ -494,7 +657,8 @@ def _table(grid: pd.DataFrame, score: Callable[[Sequence[object]], int], label: 
     if len(cells) > MAX_DATA_ROWS:
         raise _too_many_rows()
     return Sheet(headers, cells, header_row, label, sheet_name, notes, problems,
-                 letters=dict(zip(headers, letters, strict=True)), header_recognised=max(scores) > 0)
+                 letters=dict(zip(headers, letters, strict=True)),
+                 header_recognised=max(scores) >= 2), [raw_headers[c] for c in keep]
 
 
 def _rows_text(rows: list[int]) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard import access, audit, contract, figures, ingest, parsing, postcodes, store
+from dashboard import access, audit, checks, contract, figures, ingest, parsing, postcodes, store
 from dashboard.ingest import IngestError, Problem
 
 # Kept character for character equal to the supplier_key macro in queries/migrations/005_supplier_register.sql.
@@ -115,8 +115,8 @@ def _check(rows: pd.DataFrame, row_numbers: list[int]) -> tuple[list[dict[str, A
         name, key, supplier_id = cells["supplier_name"], supplier_key(cells["supplier_name"]), None
         if not name:
             problems.append(Problem(row, "supplier_name", "is empty but required"))
-        elif len(name) > ingest.MAX_TEXT:
-            problems.append(Problem(row, "supplier_name", f"is longer than {ingest.MAX_TEXT} characters"))
+        elif len(name) > checks.MAX_TEXT:
+            problems.append(Problem(row, "supplier_name", f"is longer than {checks.MAX_TEXT} characters"))
         elif not key:
             problems.append(Problem(row, "supplier_name", f"'{name}' has no letters or digits"))
         elif key in by_key:

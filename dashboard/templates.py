@@ -1,13 +1,20 @@
 """Upload templates, written from the data contract: a CSV and an XLSX with the column guide."""
 
+import datetime as dt
+import io
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.xml.functions import tostring
 
 from dashboard import contract
+
+# One timestamp inside every written XLSX, so rewriting unchanged templates leaves the committed files as they were.
+_WRITTEN_AT = dt.datetime(2025, 1, 1)
 
 
 def guide(kind: str) -> pd.DataFrame:
@@ -54,6 +61,20 @@ def xlsx_workbook(kind: str) -> Workbook:
     return wb
 
 
+def xlsx_bytes(kind: str) -> bytes:
+    """The XLSX template as bytes that depend only on the contract (openpyxl stamps the time of saving)."""
+    wb = xlsx_workbook(kind)
+    saved = io.BytesIO()
+    wb.save(saved)
+    wb.properties.created = wb.properties.modified = _WRITTEN_AT
+    out = io.BytesIO()
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = tostring(wb.properties.to_tree()) if item.filename == "docProps/core.xml" else src.read(item)
+            dst.writestr(zipfile.ZipInfo(item.filename, _WRITTEN_AT.timetuple()[:6]), data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def write_all(out_dir: Path) -> list[Path]:
     """Write the CSV and XLSX template of every dataset into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -63,6 +84,6 @@ def write_all(out_dir: Path) -> list[Path]:
         path.write_bytes(csv_bytes(kind))
         paths.append(path)
         path = out_dir / f"{kind}_template.xlsx"
-        xlsx_workbook(kind).save(path)
+        path.write_bytes(xlsx_bytes(kind))
         paths.append(path)
     return paths

@@ -1,7 +1,7 @@
 -- records one new active submission and returns its id;
--- params: $network_id, $institution_id, $kind, $quarter, $file_name, $sha256, $submitted_by, $row_count
+-- params: $network_id, $institution_id, $kind, $quarter, $file_name, $sha256, $submitted_by, $row_count, $row_choices
 insert into submission (network_id, institution_id, kind, quarter, file_name, sha256,
-    submitted_by, submitted_at, row_count, status)
+    submitted_by, submitted_at, row_count, status, row_choices)
 values ($network_id, $institution_id, $kind, $quarter, $file_name, $sha256,
-    $submitted_by, current_timestamp, $row_count, 'active')
+    $submitted_by, current_timestamp, $row_count, 'active', $row_choices)
 returning submission_id

@@ -19,6 +19,19 @@ def reference_dir() -> Path:
     return SHARED_REFERENCE
 
 
+SHARED_SPEND_CORPUS = Path(
+    os.environ.get("ANCHOR_SPEND_CORPUS") or REPO_DIR.parent / "shared" / "corpus" / "spend"
+).resolve()
+
+
+@pytest.fixture(scope="session")
+def spend_corpus() -> Path:
+    """Real finance exports as partners send them (read in place, never copied here), with headers.csv."""
+    if not (SHARED_SPEND_CORPUS / "headers.csv").is_file():
+        pytest.fail(f"The real spend files were not found at {SHARED_SPEND_CORPUS}; set ANCHOR_SPEND_CORPUS")
+    return SHARED_SPEND_CORPUS
+
+
 @pytest.fixture(scope="session")
 def ref_db_template(tmp_path_factory, reference_dir) -> Path:
     """A database holding the whole reference layer (England, Wales, Scotland), built once."""

@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import pytest
 
-from dashboard import breakdowns, figures, ingest, store
+from dashboard import breakdowns, checks, figures, ingest, store
 from dashboard.ui import formatting
 from tests import tiny
 
@@ -262,7 +262,7 @@ def test_in_post_flag_is_read_like_the_spend_flags_and_needs_a_job_start():
     def check(rows):
         table = pd.DataFrame(rows, columns=["participant_ref", "initiative", "start_date", "job_start_date",
                                             "in_post_6_months"], index=[2, 3], dtype=str)
-        return ingest.check("participants", table, today=dt.date(2025, 12, 1))
+        return checks.check("participants", table, today=dt.date(2025, 12, 1))
 
     typed, problems = check([["A1", "h2h", "10/01/2025", "01/02/2025", "y"],
                              ["A2", "h2h", "10/01/2025", "01/02/2025", "FALSE"]])

@@ -152,6 +152,46 @@ def test_partner_uploads_a_quarterly_file(browser, app_url, browser_db, tmp_path
     print(f"\npreview of the fixed file {preview_s:.2f} s")
 
 
+def test_partner_uploads_a_real_finance_export_and_chooses_what_to_do_with_a_row(browser, app_url, browser_db,
+                                                                                spend_corpus):
+    """A real NHS trust export (Royal Free, Apr-Jun 2020) with one empty amount: asked, chosen, committed exact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    [row] = [r for r in csv.DictReader((spend_corpus / "headers.csv").open(encoding="utf-8"))
+             if "royal-free" in r["path"]]
+    page, errors, _ = open_page(browser, app_url, height=TALL)
+    sign_in(page, app_url, "partner")
+    go(page, "Upload data")
+    pick(page, "Institution", "University of Birmingham")
+    pick(page, "Dataset", "Spend")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(spend_corpus / row["path"]))
+    page.get_by_text("1 row has no amount").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.get_by_role("button", name="Commit").is_disabled()
+    wait_tables(page)
+    page.screenshot(path=str(ARTIFACTS / "upload_real_1_asked.png"))
+    rows_box = page.locator('[data-testid="stRadio"]').filter(has_text="Rows with no amount")
+    rows_box.get_by_text("Leave them out").click()
+    page.get_by_text("1 row(s) left out, as you chose").wait_for(timeout=60_000)
+    wait_idle(page)
+    assert metric_value(page, "Total spend") == f"£{float(row['total_gbp']):,.2f}"
+    wait_tables(page)
+    page.screenshot(path=str(ARTIFACTS / "upload_real_2_chosen.png"))
+    page.get_by_role("button", name="Commit").click()
+    page.get_by_text("Committed as submission").wait_for(timeout=60_000)
+    wait_idle(page)
+    wait_tables(page)
+    page.screenshot(path=str(ARTIFACTS / "upload_real_3_receipt.png"))
+    with store.connect(browser_db) as con:
+        stored = con.execute("select s.row_count, s.row_choices, sum(sp.amount_gbp) from submission s "
+                             "join spend sp using (submission_id) where s.file_name = ? group by all",
+                             [Path(row["path"]).name]).fetchall()
+    [(count, choices, total)] = stored
+    assert count == int(row["rows"]) - 1 and str(total) == row["total_gbp"]
+    assert '"row": 190' in choices
+    assert_clean(page, errors)
+    page.close()
+
+
 def test_coordinator_pages(browser, app_url):
     ARTIFACTS.mkdir(exist_ok=True)
     page, errors, _ = open_page(browser, app_url, height=1900)

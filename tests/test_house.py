@@ -9,9 +9,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CORE_MODULES = ["store", "refdata", "refdata_fetch", "ingest", "figures", "networks", "contract", "parsing",
-                "mapping", "readers", "problems", "suppliers", "submissions", "bench", "postcodes", "reports",
-                "demo", "setup", "templates", "cli", "palette", "maps", "access", "audit", "erasure", "disclosure",
-                "deprivation", "breakdowns"]
+                "recognise", "checks", "place", "readers", "problems", "suppliers", "submissions", "bench", "postcodes",
+                "reports", "demo", "setup", "templates", "cli", "palette", "maps", "access", "audit", "erasure",
+                "disclosure", "deprivation", "breakdowns"]
 
 
 @pytest.mark.parametrize("module", CORE_MODULES)

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard import access, config, ingest, parsing, postcodes, readers, store
+from dashboard import access, checks, config, ingest, parsing, postcodes, readers, store
 from dashboard.problems import Problem, problems_csv, safe_for_spreadsheet
 from tests import tiny
 
@@ -205,6 +205,72 @@ def test_dates_and_amounts_in_the_forms_finance_systems_write(db):
     assert preview.problems == []
     assert [str(d.date()) for d in preview.rows["payment_date"]] == [c[2] for c in cells]
     assert [str(a) for a in preview.rows["amount_gbp"]] == [c[3] for c in cells]
+
+
+def test_a_column_named_total_and_a_supplier_called_totalenergies_are_not_total_lines(db):
+    text = ("Supplier,TOTAL,Paid Date\nAcme Ltd,100.00,03/02/2025\nBrum CIC,50.00,04/02/2025\n"
+            "TotalEnergies Gas & Power Ltd,150.00,05/02/2025\n")
+    receipt = ingest.ingest("tiny", "council", "spend", "2025Q1", data=text.encode(), file_name="t.csv", today=TODAY)
+    assert receipt.mapping["amount_gbp"] == "TOTAL"
+    assert (receipt.rows, receipt.total_gbp) == (3, Decimal("300.00"))
+    # A true total line, unlabelled, after the rows: left out, the rows above counted.
+    text += ",300.00,\n"
+    receipt = ingest.ingest("tiny", "council", "spend", "2025Q1", data=text.encode(), file_name="t2.csv",
+                            today=TODAY)
+    assert (receipt.rows, receipt.total_gbp) == (3, Decimal("300.00"))
+
+
+def test_month_only_dates_count_in_their_month_and_are_stored_as_such(db):
+    text = "Supplier Name,Net Amount,Payment Date\nAcme Ltd,100.00,Jan 2025\nBrum CIC,50.00,03/02/2025\n"
+    preview = ingest.prepare("tiny", "council", "spend", "2025Q1", text.encode(), "months.csv", today=TODAY,
+                             scope=access.system())
+    assert preview.ok, preview.problems
+    assert list(preview.rows["payment_date_precision"]) == ["month", "day"]
+    assert str(preview.rows["payment_date"].iloc[0].date()) == "2025-01-01"
+    assert any("dated by month only (such as 'Jan 2025')" in n.message for n in preview.notes)
+    ingest.commit(preview, db=db, scope=access.system())
+    with store.connect(db) as con:
+        stored = con.execute("select payment_date, payment_date_precision from spend order by amount_gbp").fetchall()
+    assert [(str(d), p) for d, p in stored] == [("2025-02-03", "day"), ("2025-01-01", "month")]
+
+
+def _month_sheets() -> bytes:
+    """A workbook with one sheet per month, each ending in its own total line, as some councils publish."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    months = {"Jan 2025": [("Acme Ltd", 100.0, dt.date(2025, 1, 6)), ("Brum CIC", 50.25, dt.date(2025, 1, 9))],
+              "Feb 2025": [("Acme Ltd", 70.0, dt.date(2025, 2, 3)), ("Digbeth Print Ltd", None, dt.date(2025, 2, 4)),
+                           ("Brum CIC", 30.0, dt.date(2025, 2, 5))],
+              "Mar 2025": [("Aston Catering Ltd", 1000.0, dt.date(2025, 3, 2))]}
+    for name, rows in months.items():
+        ws = book.create_sheet(name)
+        ws.append([f"Payments over £500: {name}"])
+        ws.append(["Supplier Name", "Net Amount", "Payment Date"])
+        for row in rows:
+            ws.append(list(row))
+        ws.append(["Total", sum(r[1] or 0 for r in rows), None])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_workbook_of_month_sheets_goes_in_whole_with_each_sheets_total_line_left_out(db):
+    data = _month_sheets()
+    preview = ingest.prepare("tiny", "council", "spend", "2025Q1", data, "months.xlsx", today=TODAY,
+                             scope=access.system())
+    [question] = [p for p in preview.problems if p.row is None]
+    assert "1 row has no amount: row 4 of sheet 'Feb 2025' (Digbeth Print Ltd" in question.message
+    assert [str(p) for p in preview.problems if p.row is not None] == [
+        "Sheet 'Feb 2025', row 4, column Net Amount: is empty: this row has no amount"]
+    preview = ingest.prepare("tiny", "council", "spend", "2025Q1", data, "months.xlsx", today=TODAY,
+                             scope=access.system(), choices=ingest.RowChoices(leave_out=frozenset({"no-amount"})))
+    assert preview.ok, preview.problems
+    assert (preview.row_count, preview.total_gbp) == (5, Decimal("1250.25"))
+    assert preview.notes[0].message.startswith("read 3 sheets with the same columns")
+    totals = [str(n) for n in preview.notes if "total line" in n.message]
+    assert [t.split(":")[0] for t in totals] == ["Sheet 'Jan 2025', row 5", "Sheet 'Feb 2025', row 6",
+                                                 "Sheet 'Mar 2025', row 4"]
+    assert preview.left_out == [{"row": 4, "sheet": "Feb 2025", "reason": "no amount", "amount_gbp": None}]
 
 
 def test_identical_rows_are_kept_and_pointed_out(db):
@@ -441,9 +507,9 @@ CORPUS = {
                                           (7, "Amount", "'€1,200.00' is not in pounds")]),
     "ambiguous_amounts.csv": ("spend", [(None, None, "'Net Amount' and 'Gross Amount'"),
                                         (None, None, '--map "Net Amount=amount_gbp"')]),
-    "ambiguous_dates.csv": ("spend", [(None, None, "'Invoice Date' and 'Payment Date'")]),
-    "currency_eur.csv": ("spend", [(3, "Currency", "says the amount in 'Amount' is in EUR, not pounds")]),
-    "original_currency_amounts.csv": ("spend", [(None, None, "'Transaction Amount' and 'Amount (£)'")]),
+    "ambiguous_dates.csv": ("spend", [(None, None, "'Posting Date' and 'Payment Date'")]),
+    "currency_eur.csv": ("spend", [(None, "Currency", "is not in pounds on 1 row(s) (EUR 1)"),
+                                   (3, "Currency", "EUR: the amount in 'Amount' is not in pounds")]),
     "missing_supplier_column.csv": ("spend", [(None, "supplier_name", "this required column is missing")]),
     "personal_data_participants.csv": ("participants", [(None, "Surname", "personal identifiers must not be")]),
     "ragged_unquoted_comma.csv": ("spend", [(3, None, "is there a comma inside a value that is not in quotes?")]),
@@ -498,7 +564,7 @@ def test_postcode_rows_in_scotland_and_wales_are_not_problems(db):
 # The core stays free of Streamlit; the column-at-a-time parsers agree with the one-cell ones
 
 
-@pytest.mark.parametrize("module", ["mapping", "readers", "problems", "ingest"])
+@pytest.mark.parametrize("module", ["recognise", "checks", "place", "readers", "problems", "ingest"])
 def test_new_core_modules_do_not_import_streamlit(module):
     code = f"import sys, dashboard.{module}; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=config.REPO_DIR, capture_output=True, text=True,
@@ -511,7 +577,7 @@ def test_new_core_modules_do_not_import_streamlit(module):
 def test_column_postcode_check_agrees_with_postcodes_normalise(raw):
     import pandas as pd
 
-    values, bad = ingest.normalise_postcodes(pd.Series([raw], dtype="str"))
+    values, bad = checks.normalise_postcodes(pd.Series([raw], dtype="str"))
     try:
         expected = postcodes.normalise(raw)
     except postcodes.PostcodeError:

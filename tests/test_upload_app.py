@@ -193,10 +193,10 @@ def test_spend_resubmission_compares_totals(demo_db):
     upload(at, "uob_spend.csv", "supplier_name,supplier_postcode,amount_gbp,payment_date\n"
                                 f"Balsall Heath Catering CIC,B12 9QE,\"£1,250.00\",{day(5)}\n"
                                 f"Digbeth Print Ltd,,(250.00),{day(6)}\n")
-    assert next(m for m in at.metric if m.label == "Total spend").value == "£1,000"
+    assert next(m for m in at.metric if m.label == "Total spend").value == "£1,000.00"
     compare = replaced(at)
     assert compare.loc["Rows"].tolist() == [f"{int(old['row_count'].iloc[0]):,}", "2"]
-    assert compare.loc["Total spend"].tolist() == [formatting.money(float(old["total_gbp"].iloc[0])), "£1,000"]
+    assert compare.loc["Total spend"].tolist() == [formatting.money_exact(old["total_gbp"].iloc[0]), "£1,000.00"]
 
 
 def test_unrecognised_and_ambiguous_columns_are_asked_then_remembered(demo_db):
@@ -210,7 +210,7 @@ def test_unrecognised_and_ambiguous_columns_are_asked_then_remembered(demo_db):
     at.selectbox(key="upload_map_Net Amount").set_value("amount_gbp").run()
     assert not at.exception
     assert not at.error
-    assert next(m for m in at.metric if m.label == "Total spend").value == "£100"
+    assert next(m for m in at.metric if m.label == "Total spend").value == "£100.00"
     at.button(key="upload_commit").click().run()
     assert any("column choices are saved" in c.value for c in at.caption)
 
@@ -220,6 +220,32 @@ def test_unrecognised_and_ambiguous_columns_are_asked_then_remembered(demo_db):
     assert not again.error
     mapped = table_with(again, "Your column", "Read as", "Because").set_index("Your column")
     assert mapped.loc["Net Amount", "Because"] == "saved from your last file"
+
+
+def test_rows_with_no_amount_or_date_are_chosen_on_the_page_and_recorded(demo_db):
+    at = choose(open_page("upload"), "spend")
+    export = ("Supplier,Amount,Paid Date\n"
+              f"Balsall Heath Catering CIC,100.00,{day(5)}\n"
+              f"Digbeth Print Ltd,,{day(6)}\n"
+              "CAPITA - BENEFIT PAYMENTS,\"7,815,670.80\",\n")
+    upload(at, "export.csv", export)
+    assert at.button(key="upload_commit").disabled
+    assert any("1 row has no amount" in line.value for line in at.text)
+    assert any("1 row has no payment date, £7,815,670.80 in all" in line.value for line in at.text)
+    at.radio(key="upload_rows_no-amount").set_value("Leave them out").run()
+    at.radio(key="upload_rows_no-date").set_value("Date them to {quarter}").run()
+    assert not at.exception and not at.error
+    assert next(m for m in at.metric if m.label == "Total spend").value == "£7,815,770.80"
+    at.button(key="upload_commit").click().run()
+    assert not at.exception
+    receipt = table_with(at, "Receipt", "Value").set_index("Receipt")["Value"]
+    assert receipt["Rows left out, as you chose"] == "1" and receipt["Rows dated to the quarter, as you chose"] == "1"
+    with store.connect(demo_db) as con:
+        [(choices,)] = con.execute("select row_choices from submission where file_name = 'export.csv'").fetchall()
+        dates = con.execute("select payment_date_precision, count(*) from spend join submission using "
+                            "(submission_id) where file_name = 'export.csv' group by all order by 1").fetchall()
+    assert '"row": 3' in choices and '"reason": "no amount"' in choices and '"dated_to_quarter": 1' in choices
+    assert dates == [("day", 1), ("quarter", 1)]
 
 
 def test_text_from_the_file_is_never_markup(demo_db):

@@ -229,11 +229,11 @@ def spend_coverage(network_id: str) -> dict[str, Any] | None:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def _saved_mapping(db: str, scope: access.Scope, network_id: str, institution_id: str, kind: str) -> dict[str, str]:
-    from dashboard import mapping
+    from dashboard import recognise
 
     access.require_upload(scope, network_id, institution_id)
     with _connect(db) as con:
-        return mapping.saved_mapping(con.cursor(), network_id, institution_id, kind)
+        return recognise.saved_mapping(con.cursor(), network_id, institution_id, kind)
 
 
 def saved_mapping(network_id: str, institution_id: str, kind: str) -> dict[str, str]:
@@ -244,16 +244,20 @@ def saved_mapping(network_id: str, institution_id: str, kind: str) -> dict[str, 
 # A preview holds every typed row of the file: keep only the last few.
 @st.cache_data(ttl=TTL_S, show_spinner=False, max_entries=4)
 def _preview(db: str, scope: access.Scope, network_id: str, institution_id: str, kind: str, quarter: str,
-             data: bytes, file_name: str, mapping: tuple[tuple[str, str], ...] | None) -> ingest.Preview:
+             data: bytes, file_name: str, mapping: tuple[tuple[str, str], ...] | None,
+             leave_out: tuple[str, ...], date_to_quarter: bool) -> ingest.Preview:
     return ingest.prepare(network_id, institution_id, kind, quarter, data, file_name,
-                          mapping=dict(mapping) if mapping is not None else None, db=Path(db), scope=scope)
+                          mapping=dict(mapping) if mapping is not None else None, db=Path(db), scope=scope,
+                          choices=ingest.RowChoices(frozenset(leave_out), date_to_quarter))
 
 
 def preview(network_id: str, institution_id: str, kind: str, quarter: str, data: bytes, file_name: str,
-            mapping: dict[str, str] | None = None) -> ingest.Preview:
+            mapping: dict[str, str] | None = None,
+            choices: ingest.RowChoices | None = None) -> ingest.Preview:
     """ingest.prepare: the checked file, nothing written (mapping None: the institution's saved one)."""
     return _preview(_db(), _scope(), network_id, institution_id, kind, quarter, data, file_name,
-                    tuple(sorted(mapping.items())) if mapping is not None else None)
+                    tuple(sorted(mapping.items())) if mapping is not None else None,
+                    tuple(sorted(choices.leave_out)) if choices else (), bool(choices and choices.date_to_quarter))
 
 
 @st.cache_data(show_spinner=False)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import math
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -20,6 +21,12 @@ def money(gbp: float) -> str:
     """Whole pounds with separators: £1,234,567 (a minus sign for credits)."""
     sign = "−" if gbp < 0 else ""
     return f"{sign}£{abs(gbp):,.0f}"
+
+
+def money_exact(gbp: Decimal | float) -> str:
+    """Pounds and pence, as a finance system shows a file's total: £7,815,670.80."""
+    value = Decimal(str(gbp)).quantize(Decimal("0.01"))
+    return f"{'−' if value < 0 else ''}£{abs(value):,.2f}"
 
 
 def money_short(gbp: float) -> str:

@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import contract, ingest, mapping, parsing, submissions, templates
+from dashboard import checks, contract, ingest, parsing, recognise, submissions, templates
 from dashboard.ui import cache, session, widgets
 from dashboard.ui import formatting as fmt
 
@@ -15,6 +15,9 @@ KIND_LABELS = submissions.KIND_LABELS
 MAX_MB = ingest.MAX_FILE_BYTES // 2**20
 RECEIPT_KEY = f"_{PAGE}_receipt"
 NOT_USED = ""  # the column choice 'not used'
+STOP = "Stop: I will fix the file"
+LEAVE_OUT_ROWS = "Leave them out"
+DATE_TO_QUARTER = "Date them to {quarter}"
 SHOWN_ROWS = 10
 WHOLE_FILE_LINES = 20  # problems about the whole file shown as lines; any more go in the table
 PROBLEM_COLUMNS = {
@@ -64,7 +67,7 @@ def xlsx_bytes(kind: str) -> bytes:
 
 
 def field_label(name: str) -> str:
-    return "Not used" if name == NOT_USED else f"{name} ({mapping.LABELS.get(name, name)})"
+    return "Not used" if name == NOT_USED else f"{name} ({recognise.LABELS.get(name, name)})"
 
 
 def remember(choices_key: str, header: str, widget_key: str) -> None:
@@ -72,31 +75,33 @@ def remember(choices_key: str, header: str, widget_key: str) -> None:
     st.session_state[choices_key][header] = st.session_state[widget_key]
 
 
-def read_as(auto: ingest.Preview, choices: dict[str, str]) -> dict[str, str] | None:
-    """The mapping to check the file with (header -> field): None for the automatic one (saved, then names)."""
-    if auto.mapping is None:
-        return None
-    headers = set(auto.mapping.fields.values()) | set(auto.mapping.unmapped)
-    chosen = {h: f for h, f in choices.items() if h in headers}
-    if not chosen:
-        return None
-    effective = {h: f for f, h in auto.mapping.fields.items()}
-    for header, name in chosen.items():
-        # The person's choice wins over whatever the header or the field was read as before.
-        effective = {h: f for h, f in effective.items() if h != header and f != name}
-        if name != NOT_USED:
-            effective[header] = name
-    return effective
+def show_row_choices(preview: ingest.Preview, rows_key: str, quarter_label: str) -> None:
+    """What to do with rows that cannot be counted as they are: stop (the default), leave out, or date them."""
+    with st.container(border=True, key=f"{PAGE}_rows_box"):
+        st.markdown("**Rows.** Some rows cannot be counted as they are. By default nothing is saved; you can "
+                    "choose instead, and your choice (which rows, why, their total) is kept with the submission.")
+        for code in preview.row_questions:
+            options = [STOP, LEAVE_OUT_ROWS] + ([DATE_TO_QUARTER] if code == checks.NO_DATE else [])
+            key = f"{PAGE}_rows_{code}"
+            if st.session_state.get(key) not in options:
+                st.session_state[key] = st.session_state[rows_key].get(code, STOP)
+            st.radio(f"Rows with {checks.LEAVE_OUT[code]}", options, key=key, horizontal=True,
+                     format_func=lambda o: o.format(quarter=quarter_label), on_change=remember,
+                     args=(rows_key, code, key))
 
 
 def show_receipt(receipt: dict) -> None:
-    total = f", total {fmt.money(receipt['total_gbp'])}" if receipt["total_gbp"] is not None else ""
+    total = f", total {fmt.money_exact(receipt['total_gbp'])}" if receipt["total_gbp"] is not None else ""
     st.success(f"**Committed as submission {receipt['submission_id']}.** {plural(receipt['rows'], 'row')} "
                f"accepted{total}. {receipt['superseded_text']}", icon=":material/task_alt:")
     details = {"Submission": str(receipt["submission_id"]), "File": receipt["file_name"],
                "Rows accepted": f"{receipt['rows']:,}"}
     if receipt["total_gbp"] is not None:
-        details["Total spend"] = fmt.money(receipt["total_gbp"])
+        details["Total spend"] = fmt.money_exact(receipt["total_gbp"])
+    if receipt.get("left_out"):
+        details["Rows left out, as you chose"] = f"{receipt['left_out']:,}"
+    if receipt.get("dated_to_quarter"):
+        details["Rows dated to the quarter, as you chose"] = f"{receipt['dated_to_quarter']:,}"
     details["Replaces"] = receipt["replaces"]
     # st.table renders Markdown in its cells; a file name must stay plain text, so st.dataframe.
     st.dataframe(pd.DataFrame({"Receipt": list(details), "Value": list(details.values())}), hide_index=True,
@@ -170,10 +175,15 @@ if upload is not None:
     data = upload.getvalue()
     choices_key = f"_{PAGE}_choices_{kind}"
     choices = st.session_state.setdefault(choices_key, {})
+    rows_key = f"_{PAGE}_rows_{kind}"
+    row_choices = st.session_state.setdefault(rows_key, {})
+    chosen_rows = ingest.RowChoices(
+        leave_out=frozenset(c for c in checks.LEAVE_OUT if row_choices.get(c) == LEAVE_OUT_ROWS),
+        date_to_quarter=row_choices.get(checks.NO_DATE) == DATE_TO_QUARTER)
     auto = cache.preview(network.network_id, institution_id, kind, quarter, data, upload.name)
-    user_mapping = read_as(auto, choices)
-    preview = auto if user_mapping is None else cache.preview(network.network_id, institution_id, kind, quarter,
-                                                              data, upload.name, user_mapping)
+    user_mapping = recognise.with_choices(auto.mapping, choices, NOT_USED) if auto.mapping is not None else None
+    preview = cache.preview(network.network_id, institution_id, kind, quarter, data, upload.name, user_mapping,
+                            chosen_rows) if user_mapping is not None or chosen_rows != ingest.RowChoices() else auto
     receipt = st.session_state.get(RECEIPT_KEY)
     if receipt is not None and receipt["sha256"] == preview.sha256 and receipt["where"] == (
             network.network_id, institution_id, kind, quarter):
@@ -184,7 +194,7 @@ if upload is not None:
         next(numbers).metric("Rows", fmt.count(preview.row_count) if read else "–", border=True,
                              help="Data rows read from the file (a total line at the end is not a row).")
         if kind == "spend":
-            next(numbers).metric("Total spend", fmt.money(preview.total_gbp or 0) if read else "–", border=True,
+            next(numbers).metric("Total spend", fmt.money_exact(preview.total_gbp or 0) if read else "–", border=True,
                                  help="The sum of every payment in the file, credits subtracted.")
         next(numbers).metric("Problems", fmt.count(len(preview.problems)), border=True)
 
@@ -200,12 +210,12 @@ if upload is not None:
                     "Your column": list(found.fields.values()),
                     "Read as": [field_label(f) for f in found.fields],
                     "Because": ["your choice" if h in choices else "saved from your last file" if saved.get(h) == f
-                                else "template name" if mapping.template_key(h) == f else "recognised name"
+                                else "template name" if recognise.template_key(h) == f else "recognised name"
                                 for f, h in found.fields.items()],
                 }), hide_index=True, key=f"{PAGE}_mapping")
                 if asking:
                     st.markdown("**Columns to check.** Say what each holds, or leave it *Not used*:")
-                    options = [NOT_USED, *mapping.fields_of(kind)]
+                    options = [NOT_USED, *recognise.fields_of(kind)]
                     current = {h: f for f, h in found.fields.items()}
                     for column, header in zip(st.columns(3) * len(asking), asking, strict=False):
                         key = f"{PAGE}_map_{header}"
@@ -216,6 +226,9 @@ if upload is not None:
                         column.selectbox(f"What column {plain(header)} holds", options, format_func=field_label,
                                          key=key, on_change=remember, args=(choices_key, header, key),
                                          label_visibility="collapsed")
+
+        if preview.row_questions:
+            show_row_choices(preview, rows_key, parsing.quarter_label(quarter))
 
         if preview.problems:
             st.error(f"**{plural(len(preview.problems), 'problem')} to fix.** Nothing has been saved. Correct "
@@ -233,7 +246,10 @@ if upload is not None:
             show_listed(preview.notes, "notes")
 
         if not preview.rows.empty:
-            shown = [c.name for c in contract.COLUMNS[kind] if preview.mapping and c.name in preview.mapping.fields]
+            shown = [c.name for c in contract.COLUMNS[kind] if preview.mapping and c.name in preview.mapping.fields
+                     or (c.name == "payment_date" and preview.dated_to_quarter)]
+            if "payment_date_precision" in preview.rows and (preview.rows["payment_date_precision"] != "day").any():
+                shown.insert(shown.index("payment_date") + 1, "payment_date_precision")
             st.markdown(f"**The first {min(SHOWN_ROWS, preview.row_count)} rows as read**")
             st.dataframe(preview.rows[shown].head(SHOWN_ROWS).rename_axis("Row").reset_index(), hide_index=True,
                          key=f"{PAGE}_rows", placeholder="–", column_config={
@@ -261,7 +277,7 @@ if upload is not None:
                 "Rows": (f"{old.row_count:,}", f"{preview.row_count:,}"),
             }
             if kind == "spend":
-                compare["Total spend"] = (fmt.money(old.total_gbp or 0), fmt.money(preview.total_gbp or 0))
+                compare["Total spend"] = (fmt.money_exact(old.total_gbp or 0), fmt.money_exact(preview.total_gbp or 0))
             st.dataframe(pd.DataFrame({"": list(compare), "Already sent": [v[0] for v in compare.values()],
                                        "This file": [v[1] for v in compare.values()]}),
                          hide_index=True, key=f"{PAGE}_replaces", width=700)
@@ -281,8 +297,9 @@ if upload is not None:
                 st.session_state[RECEIPT_KEY] = {
                     "where": (network.network_id, institution_id, kind, quarter), "sha256": done.sha256,
                     "submission_id": done.submission_id, "rows": done.rows, "file_name": done.file_name,
-                    "total_gbp": float(done.total_gbp) if done.total_gbp is not None else None,
+                    "total_gbp": str(done.total_gbp) if done.total_gbp is not None else None,
                     "mapping_saved": done.mapping_saved,
+                    "left_out": len(done.left_out), "dated_to_quarter": done.dated_to_quarter,
                     "superseded_text": (f"It replaces submission {replaced}, which no longer counts."
                                         if done.superseded else "It is the first file for this quarter."),
                     "replaces": f"submission {replaced}" if done.superseded else "nothing",

@@ -1,0 +1,6 @@
+-- How exactly each payment's date is known, and what a partner chose for rows that could not be
+-- counted as they were (left out, or dated to the submission's quarter).
+alter table spend add column payment_date_precision varchar default 'day';  -- 'day' | 'month' | 'quarter'
+
+-- JSON: {"left_out": [{"row", "reason", "amount_gbp"}], "left_out_total_gbp", "dated_to_quarter"}; null: none
+alter table submission add column row_choices varchar;
