@@ -120,23 +120,9 @@ def dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """
     text = _dated_text(cells)
     result = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[us]")
-    slashed = text.str.replace(r"[-.]", "/", regex=True)
-    for pattern, values, fmt in (
-        (_ISO, slashed, "%Y/%m/%d"),
-        (_UK_LONG_YEAR, slashed, "%d/%m/%Y"),
-        (_UK_SHORT_YEAR, slashed, "%d/%m/%y"),
-    ):
-        mask = text.str.fullmatch(pattern)
-        if mask.any():
-            result[mask] = pd.to_datetime(values[mask], format=fmt, errors="coerce")
-    named = text.str.fullmatch(_NAMED_MONTH)
-    if named.any():
-        words = text[named].str.lower()
-        for pattern, replacement in _MONTH_WORDS:
-            words = words.str.replace(pattern, replacement, regex=True)
-        for fmt in _MONTH_FORMATS:
-            todo = words.index[result[named].isna().to_numpy()]
-            result[todo] = pd.to_datetime(words[todo], format=fmt, errors="coerce")
+    _read_numeric(text, text.str.replace(r"[-.]", "/", regex=True), result, (
+        (_ISO, "%Y/%m/%d"), (_UK_LONG_YEAR, "%d/%m/%Y"), (_UK_SHORT_YEAR, "%d/%m/%y")))
+    _read_named(text, result, _NAMED_MONTH, _MONTH_FORMATS)
     serial = text.str.fullmatch(_SERIAL)
     if serial.any():
         days = pd.to_numeric(text[serial], errors="coerce").fillna(0).astype("int64")
@@ -164,20 +150,31 @@ def _dated_text(cells: pd.Series) -> pd.Series:
 def _months(text: pd.Series) -> pd.Series:
     """The first day of the month for cells giving only a month and year; NaT for the rest."""
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
-    slashed = text.str.replace("-", "/", regex=False)
-    for pattern, fmt in ((_MONTH_YEAR, "%m/%Y"), (_YEAR_MONTH, "%Y/%m"), (_YEAR_MONTH_DIGITS, "%Y%m")):
+    _read_numeric(text, text.str.replace("-", "/", regex=False), result, (
+        (_MONTH_YEAR, "%m/%Y"), (_YEAR_MONTH, "%Y/%m"), (_YEAR_MONTH_DIGITS, "%Y%m")))
+    _read_named(text, result, _NAMED_MONTH_YEAR, _MONTH_YEAR_FORMATS)
+    return result
+
+
+def _read_numeric(text: pd.Series, slashed: pd.Series, result: pd.Series, forms) -> None:
+    """Fill result where text matches one of the (pattern, format) forms, reading the slashed text."""
+    for pattern, fmt in forms:
         mask = text.str.fullmatch(pattern)
         if mask.any():
             result[mask] = pd.to_datetime(slashed[mask], format=fmt, errors="coerce")
-    named = text.str.fullmatch(_NAMED_MONTH_YEAR)
-    if named.any():
-        words = text[named].str.lower()
-        for pattern, replacement in _MONTH_WORDS:
-            words = words.str.replace(pattern, replacement, regex=True)
-        for fmt in _MONTH_YEAR_FORMATS:
-            todo = words.index[result[named].isna().to_numpy()]
-            result[todo] = pd.to_datetime(words[todo], format=fmt, errors="coerce")
-    return result
+
+
+def _read_named(text: pd.Series, result: pd.Series, pattern: str, formats) -> None:
+    """Fill result where text names its month in words ('3rd-Mar-25', 'Sept 2014'), still empty after each format."""
+    named = text.str.fullmatch(pattern)
+    if not named.any():
+        return
+    words = text[named].str.lower()
+    for old, new in _MONTH_WORDS:
+        words = words.str.replace(old, new, regex=True)
+    for fmt in formats:
+        todo = words.index[result[named].isna().to_numpy()]
+        result[todo] = pd.to_datetime(words[todo], format=fmt, errors="coerce")
 
 
 def _month(text: str) -> dt.date | None:

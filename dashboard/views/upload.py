@@ -82,6 +82,8 @@ def show_row_choices(preview: ingest.Preview, rows_key: str, quarter_label: str)
                     "choose instead, and your choice (which rows, why, their total) is kept with the submission.")
         for code in preview.row_questions:
             options = [STOP, LEAVE_OUT_ROWS] + ([DATE_TO_QUARTER] if code == checks.NO_DATE else [])
+            if code == checks.NO_DATE and preview.mapping and "payment_date" not in preview.mapping.fields:
+                options.remove(LEAVE_OUT_ROWS)  # no column of dates: every row would go
             key = f"{PAGE}_rows_{code}"
             if st.session_state.get(key) not in options:
                 st.session_state[key] = st.session_state[rows_key].get(code, STOP)
@@ -189,7 +191,8 @@ if upload is not None:
             network.network_id, institution_id, kind, quarter):
         show_receipt(receipt)
     else:
-        numbers = iter(st.columns(4))
+        # The total is shown to the penny, to be checked against the finance system: it gets the room.
+        numbers = iter(st.columns([2, 3, 2, 3] if kind == "spend" else 4))
         read = not preview.rows.empty  # else the file could not be read into rows at all (yet)
         next(numbers).metric("Rows", fmt.count(preview.row_count) if read else "–", border=True,
                              help="Data rows read from the file (a total line at the end is not a row).")
