@@ -386,12 +386,13 @@ def spend_notes(typed: pd.DataFrame, columns: MappingType[str, str], quarter: st
     by_quarter = typed["payment_date_precision"].eq("quarter")
     if by_quarter.any():
         notes.append(Problem(None, columns.get("payment_date"), (
-            f"{int(by_quarter.sum()):,} payment(s) have no date and are dated to {quarter} as you chose: they count "
+            f"{int(by_quarter.sum()):,} payment(s) have no date and are dated to {parsing.quarter_label(quarter)} "
+            "as you chose: they count "
             "in that quarter, recorded with the submission")))
     outside = (dates < pd.Timestamp(first)) | (dates > pd.Timestamp(last))
     if outside.any():
         notes.append(Problem(None, columns.get("payment_date"), f"{int(outside.sum()):,} payment(s) are dated "
-                             f"outside {quarter}; each counts in the period of its own date"))
+                             f"outside {parsing.quarter_label(quarter)}; each counts in the period of its own date"))
     unnamed = typed["supplier_name"].isna()
     if unnamed.any():
         notes.append(Problem(None, columns.get("supplier_name"), (
