@@ -51,6 +51,11 @@ LIMITS = (
     "postcode near an LSOA edge into its neighbour. An ONS postcode lookup (NSPL), when loaded, is used instead.",
     "**Figures are only as complete as the uploads.** A quarter a partner has not yet sent is missing, not zero: "
     "see the coverage below and the Submissions page.",
+    "**Some payments are dated to the month or the quarter, not the day.** Finance exports that give only a "
+    "month (`Sep 2014`) count each payment in that month; payments a partner's file gave no usable date for, and "
+    "which the partner chose to date to the submission's quarter, count in that quarter. Rows a partner chose to "
+    "leave out (no amount, no date) are not counted. Each choice is recorded with the submission and in the "
+    "audit log.",
     "**Calendar quarters** are used throughout, not the financial year: Q1 = Jan–Mar, Q2 = Apr–Jun, "
     "Q3 = Jul–Sep, Q4 = Oct–Dec.",
 )
