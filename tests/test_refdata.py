@@ -68,6 +68,7 @@ def test_lookups_match_their_published_row_counts(con):
     assert counts["ref_lsoa11_lsoa21"] == 35_795
     assert counts["ref_population"] == 32_844
     assert counts["ref_lad"] == 361
+    assert counts["ref_nation_imd"] == 1_909 + 6_976  # WIMD 2019 LSOAs, SIMD 2020 data zones
     assert rows(con, "select count(*) from ref_lsoa21 where lad24_code = $lad", lad=BIRMINGHAM) == [(659,)]
     assert rows(con, "select count(*) from ref_lsoa11 where lad19_code = $lad", lad=BIRMINGHAM) == [(639,)]
 
