@@ -131,15 +131,29 @@ def read_table(data: bytes, file_name: str) -> pd.DataFrame:
 
 
 def _active(cur: duckdb.DuckDBPyConnection, network_id: str, institution_id: str, kind: str,
-            quarter: str) -> tuple[ActiveSubmission | None, str | None]:
+            quarter: str) -> tuple[ActiveSubmission | None, tuple[str, str | None] | None]:
+    """The active submission of the slot, and what it was read from: (sha256 of the file, how it was read)."""
     current = store.run(cur, "submission_active", network_id=network_id, institution_id=institution_id, kind=kind,
                         quarter=quarter)
     if current.empty:
         return None, None
     r = current.iloc[0]
     total = None if pd.isna(r["total_gbp"]) else Decimal(str(r["total_gbp"])).quantize(Decimal("0.01"))
+    read_as = None if pd.isna(r["read_as"]) else r["read_as"]
     return ActiveSubmission(int(r["submission_id"]), r["file_name"], r["submitted_by"],
-                            r["submitted_at"].to_pydatetime(), int(r["row_count"]), total), r["sha256"]
+                            r["submitted_at"].to_pydatetime(), int(r["row_count"]), total), (r["sha256"], read_as)
+
+
+def _read_as(p: Preview) -> str:
+    """How a file was read, as stored with its submission: the columns taken as fields and the row choices."""
+    return json.dumps({"columns": dict(p.mapping.fields) if p.mapping else {},
+                       "leave_out": sorted(p.choices.leave_out), "date_to_quarter": p.choices.date_to_quarter},
+                      sort_keys=True)
+
+
+def _same_reading(p: Preview, active: tuple[str, str | None] | None) -> bool:
+    """Whether the active submission is this very file read this very way (read_as unknown: the file decides)."""
+    return active is not None and active[0] == p.sha256 and active[1] in (None, _read_as(p))
 
 
 # The two steps
@@ -218,10 +232,10 @@ def prepare(network_id: str, institution_id: str, kind: str, quarter: str, data:
         cur = con.cursor()
         placed, notes = place.place(cur, network_id, kind, checked, columns)
         problems += placed
-        preview.supersedes, active_sha = _active(cur, network_id, institution_id, kind, preview.quarter)
+        preview.supersedes, read_from = _active(cur, network_id, institution_id, kind, preview.quarter)
         same = store.run(cur, "submission_same_file", network_id=network_id, sha256=preview.sha256)
     preview.notes += notes
-    preview.unchanged = active_sha == preview.sha256
+    preview.unchanged = _same_reading(preview, read_from)
     preview.same_file = same.to_dict("records")
     problems += _same_file(preview, same)
     preview.problems = _placed(sheet, sorted(problems, key=_order(sheet.headers)))
@@ -252,9 +266,12 @@ def _same_file(preview: Preview, same: pd.DataFrame) -> list[Problem]:
         here = (r.institution_id, r.kind, r.quarter) == (preview.institution_id, preview.kind, preview.quarter)
         what = (f"submission {r.submission_id} ({r.institution_id}, {r.kind}, {r.quarter}, '{r.file_name}', "
                 f"uploaded {r.submitted_at:%d/%m/%Y} by {r.submitted_by})")
-        if r.status == "active" and here:
+        if r.status == "active" and here and preview.unchanged:
             preview.notes.append(Problem(None, None, f"this file is identical to the active {what}; saving it "
                                          "again changes nothing"))
+        elif r.status == "active" and here:
+            preview.notes.append(Problem(None, None, f"this file is the active {what}, read another way then "
+                                         "(other columns or row choices); committing replaces it with this reading"))
         elif r.status == "active":
             problems.append(Problem(None, None, f"this exact file is already counted as {what}; uploading it "
                                     "again would count every row twice. Check the quarter and institution."))
@@ -283,9 +300,9 @@ def commit(preview: Preview, submitted_by: str | None = None, db: Path | None = 
                                                     f"network '{p.network_id}'")])
         store.run(cur, "submission_slot_claim", network_id=p.network_id, institution_id=p.institution_id,
                   kind=p.kind, quarter=p.quarter)
-        current, sha256 = _active(cur, p.network_id, p.institution_id, p.kind, p.quarter)
+        current, read_from = _active(cur, p.network_id, p.institution_id, p.kind, p.quarter)
         notes = list(p.notes)
-        if current is not None and sha256 == p.sha256:
+        if current is not None and _same_reading(p, read_from):
             return Receipt(current.submission_id, p.file_name, p.sha256, p.kind, p.quarter, p.row_count,
                            p.total_gbp, unchanged=True, notes=notes, duplicate_rows=p.duplicate_rows,
                            mapping=mapping, format=p.format)
@@ -301,6 +318,7 @@ def commit(preview: Preview, submitted_by: str | None = None, db: Path | None = 
             cur, "submission_insert", network_id=p.network_id, institution_id=p.institution_id, kind=p.kind,
             quarter=p.quarter, file_name=p.file_name, sha256=p.sha256,
             submitted_by=submitted_by or getpass.getuser(), row_count=p.row_count, row_choices=row_choices,
+            read_as=_read_as(p),
         )["submission_id"].iloc[0])
         store.run(cur, "submission_supersede", network_id=p.network_id, institution_id=p.institution_id,
                   kind=p.kind, quarter=p.quarter, submission_id=submission_id)

@@ -1,7 +1,7 @@
 -- the active submission (zero or one row) for an institution, dataset kind and quarter, with its
 -- total spend in pounds (null for participants); params: $network_id, $institution_id, $kind, $quarter
 with active as (
-    select submission_id, sha256, file_name, submitted_by, submitted_at, row_count
+    select submission_id, sha256, read_as, file_name, submitted_by, submitted_at, row_count
     from submission
     where network_id = $network_id and institution_id = $institution_id
         and kind = $kind and quarter = $quarter and status = 'active'
@@ -14,7 +14,7 @@ spend_total as (
     group by submission_id
 )
 
-select active.submission_id, active.sha256, active.file_name, active.submitted_by, active.submitted_at,
+select active.submission_id, active.sha256, active.read_as, active.file_name, active.submitted_by, active.submitted_at,
     active.row_count, spend_total.total_gbp
 from active
 left join spend_total using (submission_id)

@@ -386,6 +386,19 @@ def test_a_users_mapping_is_remembered_so_next_quarter_needs_no_questions(db):
     assert not ingest.commit(next_quarter, "me", scope=OPERATOR).mapping_saved  # nothing new to remember
 
 
+def test_the_same_file_read_another_way_replaces_the_active_submission_instead_of_being_unchanged(db):
+    text = "Supplier,Net Amount,Gross Amount,Date\nAcme Ltd,100.00,120.00,03/02/2025\n"
+    first = ingest.commit(prepare(text, mapping={"Net Amount": "amount_gbp"}), "me", scope=OPERATOR)
+    same = prepare(text, mapping={"Net Amount": "amount_gbp"})
+    assert same.unchanged and ingest.commit(same, "me", scope=OPERATOR).unchanged
+    # The partner chose the wrong column: the same bytes with the other amount must not be 'unchanged'.
+    gross = prepare(text, mapping={"Gross Amount": "amount_gbp"})
+    assert not gross.unchanged
+    assert any("read another way then" in n.message for n in gross.notes)
+    again = ingest.commit(gross, "me", scope=OPERATOR)
+    assert again.superseded == [first.submission_id] and again.total_gbp == Decimal("120.00")
+
+
 def test_a_currency_column_in_pounds_is_fine(db):
     text = "Supplier Name,Amount,Currency,Payment Date\nA Ltd,1.00,GBP,03/02/2025\nB Ltd,2.00,£,03/02/2025\n"
     assert prepare(text).problems == []
