@@ -7,12 +7,14 @@ with active as (
     where network_id = $network_id and status = 'active'
 ),
 
--- Payments without a location of their own, summed per raw supplier before any matching.
+-- Payments without a location of their own, summed per raw supplier before any matching. A payment naming
+-- no supplier and giving no identifier (redacted in the file) cannot be classified: it is left out here.
 unlocated as (
     select s.supplier_name, s.supplier_id, count(*) as payments, sum(s.amount_gbp) as spend_gbp
     from spend as s
     inner join active using (submission_id)
     where s.nation is null
+        and (s.supplier_name <> '' or s.supplier_id is not null)
         and ($date_from is null or s.payment_date >= $date_from)
         and ($date_to is null or s.payment_date <= $date_to)
     group by all

@@ -144,6 +144,18 @@ def test_unclassified_after_matching(tiny_db):
     ]
 
 
+def test_a_payment_naming_no_supplier_is_counted_but_not_offered_for_classifying(tiny_db):
+    before = _unclassified(**Q1_DATES)
+    unknown_before = _report()["spend_unknown_location_gbp"]
+    # Redacted in the publisher's file: the supplier's name left empty (as Tameside's export does).
+    text = "Supplier Name,Amount,Paid Date\n,646.00,03/02/2025\nMystery Trading,10.00,04/02/2025\n"
+    ingest.ingest("tiny", "council", "spend", "2025Q1", data=text.encode(), file_name="redacted.csv")
+    assert _report(institution_id=None)["spend_unknown_location_gbp"] >= unknown_before + 656.00
+    after = dict((key, row) for key, *row in _unclassified(**Q1_DATES))
+    assert "" not in after and after["mystery trading"][2] == 4
+    assert len(after) == len(before)
+
+
 @pytest.mark.parametrize("register_first", [False, True])
 def test_unclassified_spend_adds_up_to_the_unknown_location_spend(tiny_db, register_first):
     if register_first:

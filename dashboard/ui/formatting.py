@@ -267,7 +267,7 @@ def _yes_no(value: bool | None) -> str:
 def supplier_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Top suppliers for display: name, spend, where they are (local, IMD decile) and SME/VCSE."""
     return pd.DataFrame({
-        "Supplier": [r["supplier_name"] for r in rows],
+        "Supplier": [r["supplier_name"] or "Not named in the file" for r in rows],
         "Spend": [money(r["spend_gbp"]) for r in rows],
         "Local": [{"yes": "Yes", "no": "No", "unknown": "Location unknown"}[r["is_local"]] for r in rows],
         "Area (IMD decile)": [palette.area_label(r["imd_decile"] if r["imd_decile"] is not None else r["area_group"])
