@@ -457,8 +457,6 @@ def check_file(kind: str, cells: pd.DataFrame, found: recognise.Mapping, quarter
     blank = frozenset({"supplier_name", "amount_gbp", "payment_date"})
     typed, cell_problems = check(kind, chosen.rows, today=today, columns=columns, uncached=stale,
                                  blank_allowed=blank)
-    if typed.empty and not table.empty and not chosen.rows.empty:
-        typed = pd.DataFrame()
     problems += chosen.problems + cell_problems + currency(chosen.rows, found)
     if not typed.empty:
         month = parsing.month_only(chosen.rows["payment_date"]) if "payment_date" in chosen.rows else None

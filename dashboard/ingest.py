@@ -222,7 +222,7 @@ def prepare(network_id: str, institution_id: str, kind: str, quarter: str, data:
     preview.notes += checked.notes
     preview.left_out, preview.dated_to_quarter = checked.left_out, checked.dated_to_quarter
     preview.row_questions = list(dict.fromkeys(preview.row_questions + checked.asked
-                                               + [c for c in choices.leave_out]))
+                                               + sorted(choices.leave_out)))
     if checked.rows.empty:
         preview.problems = _placed(sheet, problems)
         return preview

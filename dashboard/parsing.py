@@ -186,15 +186,21 @@ def _month(text: str) -> dt.date | None:
                 return dt.datetime.strptime(slashed, fmt).date()
             except ValueError:
                 return None
-    if re.fullmatch(_NAMED_MONTH_YEAR, text):
-        words = text.lower()
-        for pattern, replacement in _MONTH_WORDS:
-            words = re.sub(pattern, replacement, words)
-        for fmt in _MONTH_YEAR_FORMATS:
-            try:
-                return dt.datetime.strptime(words, fmt).date()
-            except ValueError:
-                continue
+    return _named_date(text, _NAMED_MONTH_YEAR, _MONTH_YEAR_FORMATS)
+
+
+def _named_date(text: str, pattern: str, formats) -> dt.date | None:
+    """One cell that names its month in words ('3rd-Mar-25', 'Sept 2014'), read with the first format that fits."""
+    if not re.fullmatch(pattern, text):
+        return None
+    words = text.lower()
+    for old, new in _MONTH_WORDS:
+        words = re.sub(old, new, words)
+    for fmt in formats:
+        try:
+            return dt.datetime.strptime(words, fmt).date()
+        except ValueError:
+            continue
     return None
 
 
@@ -229,15 +235,9 @@ def parse_date(raw: str) -> dt.date:
                 return dt.datetime.strptime(slashed, fmt).date()
             except ValueError:
                 raise ValueProblem(date_reason(raw)) from None
-    if re.fullmatch(_NAMED_MONTH, text):
-        words = text.lower()
-        for pattern, replacement in _MONTH_WORDS:
-            words = re.sub(pattern, replacement, words)
-        for fmt in _MONTH_FORMATS:
-            try:
-                return dt.datetime.strptime(words, fmt).date()
-            except ValueError:
-                continue
+    named = _named_date(text, _NAMED_MONTH, _MONTH_FORMATS)
+    if named is not None:
+        return named
     if re.fullmatch(_SERIAL, text) and EXCEL_SERIAL_RANGE[0] <= int(float(text)) <= EXCEL_SERIAL_RANGE[1]:
         return EXCEL_EPOCH + dt.timedelta(days=int(float(text)))
     month = _month(text)

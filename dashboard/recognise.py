@@ -228,6 +228,7 @@ def header_score(kind: str, cells: Sequence[object]) -> int:
 # What cells hold
 
 SAMPLE_CELLS = 2000
+_SPEND_KINDS = {c.name: c.kind for c in contract.SPEND_COLUMNS}
 _FITS = 0.9  # share of a column's non-empty cells that must read as the field's kind of value
 _MOSTLY = 0.5  # enough to tell two columns named alike apart
 
@@ -243,7 +244,7 @@ def _share(mask: pd.Series) -> float:
 
 def _values_fit(name: str, sample: pd.Series) -> bool:
     """Whether a column's cells look like the field's values (a column with no values fits nothing)."""
-    kind = {c.name: c.kind for c in contract.SPEND_COLUMNS}.get(name)
+    kind = _SPEND_KINDS.get(name)
     if sample.empty:
         return False
     if kind == "amount":

@@ -20,7 +20,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,6 +27,7 @@ from hypothesis import strategies as st
 from dashboard import access, checks, config, ingest, parsing, postcodes, readers, store
 from dashboard.problems import Problem, problems_csv, safe_for_spreadsheet
 from tests import tiny
+from tests.workbook import xlsx
 
 DATA = Path(__file__).resolve().parent / "data"
 REAL = DATA / "real_exports"
@@ -139,15 +139,7 @@ def _set_cached_values(data: bytes, values: dict[str, str]) -> bytes:
 
 
 def _workbook(*sheets: tuple[str, list[list]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        ws = book.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx(dict(sheets))
 
 
 def test_xlsx_with_title_rows_date_cells_formulas_and_a_total_goes_in(db):
@@ -236,22 +228,12 @@ def test_month_only_dates_count_in_their_month_and_are_stored_as_such(db):
 
 def _month_sheets() -> bytes:
     """A workbook with one sheet per month, each ending in its own total line, as some councils publish."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
     months = {"Jan 2025": [("Acme Ltd", 100.0, dt.date(2025, 1, 6)), ("Brum CIC", 50.25, dt.date(2025, 1, 9))],
               "Feb 2025": [("Acme Ltd", 70.0, dt.date(2025, 2, 3)), ("Digbeth Print Ltd", None, dt.date(2025, 2, 4)),
                            ("Brum CIC", 30.0, dt.date(2025, 2, 5))],
               "Mar 2025": [("Aston Catering Ltd", 1000.0, dt.date(2025, 3, 2))]}
-    for name, rows in months.items():
-        ws = book.create_sheet(name)
-        ws.append([f"Payments over £500: {name}"])
-        ws.append(["Supplier Name", "Net Amount", "Payment Date"])
-        for row in rows:
-            ws.append(list(row))
-        ws.append(["Total", sum(r[1] or 0 for r in rows), None])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx({name: [[f"Payments over £500: {name}"], ["Supplier Name", "Net Amount", "Payment Date"], *rows,
+                        ["Total", sum(r[1] or 0 for r in rows), None]] for name, rows in months.items()})
 
 
 def test_a_workbook_of_month_sheets_goes_in_whole_with_each_sheets_total_line_left_out(db):

@@ -11,11 +11,11 @@ import io
 import sys
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from dashboard import readers
 from dashboard.problems import Problem, problems_csv
+from tests.workbook import xlsx
 
 WORKBOOKS = Path(__file__).parent / "data" / "workbooks"
 _NAMES = {"supplier name", "supplier", "amount", "payment date"}
@@ -24,18 +24,6 @@ _NAMES = {"supplier name", "supplier", "amount", "payment date"}
 def score(cells) -> int:
     """Our own header score, so these tests do not move when the column recogniser does."""
     return sum(" ".join(str(c).split()).lower() in _NAMES for c in cells)
-
-
-def xlsx(sheets: dict[str, list[list[object]]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        ws = book.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def rows_of(sheet: readers.Sheet) -> list[list[str]]:
