@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 ANCHOR_REFDATA ?= $(if $(wildcard ../shared/reference/SOURCES.md),$(abspath ../shared/reference),)
 export ANCHOR_REFDATA
 
-.PHONY: run test lint bench setup templates clean
+.PHONY: run test lint bench attack setup templates clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ lint: $(BIN)/.installed
 
 bench: setup
 	$(BIN)/python -m dashboard.bench
+
+# The funder's attack on disclosure control at full size (make test runs it smaller); ATTACK_EXAMPLES networks.
+ATTACK_EXAMPLES ?= 20
+attack: $(BIN)/.installed
+	ANCHOR_ATTACK=full ANCHOR_ATTACK_EXAMPLES=$(ATTACK_EXAMPLES) $(BIN)/python -m pytest -n 0 -p no:cacheprovider \
+		tests/test_disclosure_attack.py
 
 # The committed upload templates, rewritten from the contract (TEMPLATES=DIR writes them elsewhere).
 TEMPLATES ?= data/templates

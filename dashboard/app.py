@@ -10,7 +10,7 @@ if str(REPO_DIR) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import access, palette, reports, store  # noqa: E402
+from dashboard import access, palette, store  # noqa: E402
 from dashboard.ui import cache, session  # noqa: E402
 
 VIEWS_DIR = Path(__file__).resolve().parent / "views"
@@ -71,8 +71,6 @@ page = st.navigation(sections, expanded=True)
 try:
     with cache.page_run():
         page.run()
-except reports.FiguresWithheld as exc:
-    st.info(f"**Not shown, to protect people's privacy.** {exc}", icon=":material/shield_person:")
 except access.Denied as exc:
     st.error(f"**Not available to your account.** {exc}", icon=":material/lock:")
 except store.DatabaseBusy:

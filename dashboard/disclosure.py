@@ -1,72 +1,127 @@
-"""Statistical disclosure control: which counts of people funders and the public may see."""
+"""Statistical disclosure control: the counts of people that funders, the public and partners reading the network
+see, protected so that no number of questions, however they overlap, pins down a small count.
 
-import copy
-import math
-from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+The method is HESA's rounding to base 5, applied to running totals of the finest groups of people. A cell is one
+measure (participants, completions, jobs filled, a cohort's outcomes, people living in the area) of one initiative,
+one institution and one place (an IMD decile, Wales by its own index, Scotland, unknown). C(t) is a cell's exact
+running total of events from the beginning to the end of quarter t, and R(n) is n rounded to the nearest multiple
+of the base. Every count shown for the quarters a..b is the sum, over the cells it covers, of
+
+    R(C(b)) - R(C(a - 1))
+
+so the same people always give the same answer, the quarters of a range add up to the range, and every total is
+the sum of its parts (deciles to the total, initiatives to the network) as shown. Whatever a reader asks for,
+everything shown is a sum of the cells' rounded running totals, and each of those says only that the exact one
+is within 2 of it: any count worked out from answers, however they are combined, is left with at least three
+possible values. tests/test_disclosure_attack.py plays that reader.
+
+A count whose sum is 0 is shown as "<5" (it may be 0 to 4 people, or more over several cells), and as 0 only when
+its cells hold no one at any time. Percentages, shares and ratios are worked out from the counts as shown, and
+hidden as "[c]" when their base is under 25 or their count is "<5". Money is never rounded. Equality monitoring,
+a second grouping of the same people, is withheld (WITHHELD).
+"""
+
+import bisect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-PRIMARY, SECONDARY, SHOWN = "primary", "secondary", "shown"
-# A withheld table's "<5", which may also be 0; and a figure the report never shows whose value a reader does not know.
-WITHHELD, FREE = "withheld", "free"
-# A hidden count that is not small: it is hidden so that a small one cannot be worked out.
-SECONDARY_MARK = "[c]"
+# A rounded count of 0 that may stand for a few people (the mark is "<" and the base: "<5").
 SUPPRESSED_PCT = "[c]"
-_TOL = 1e-7
+# A percentage's base must be at least this many times the rounding base to be shown (HESA: 22.5 for base 5).
+MIN_BASE_MULTIPLE = 5
 
 
 class DisclosureError(ValueError):
-    """Figures the disclosure rule cannot protect (unknown, inconsistent or impossible); never shown."""
-
-
-class Unprotectable(DisclosureError):
-    """A table so small that hiding cells cannot stop a small count being worked out: withhold it whole."""
+    """Figures the disclosure rule cannot protect (unknown or inconsistent); never shown."""
 
 
 @dataclass(frozen=True)
 class Rule:
-    """Counts from 1 to threshold-1 are hidden; 0 is shown; money is never hidden."""
+    """Counts are differences of running totals rounded to the nearest multiple of `threshold` (the base)."""
 
     threshold: int = 5
 
     def __post_init__(self) -> None:
-        # With 2, a hidden count would be known to be exactly 1.
+        # With 2, a rounded difference of 0 would leave a single person known within two values only.
         if isinstance(self.threshold, bool) or not isinstance(self.threshold, int) or not 3 <= self.threshold <= 100:
             raise DisclosureError(
                 f"The disclosure threshold must be a whole number from 3 to 100, not {self.threshold!r}")
 
     @property
     def primary_mark(self) -> str:
-        """How a small count is shown, e.g. '<5'."""
+        """How a rounded count of 0 that is not a true none is shown, e.g. '<5'."""
         return f"<{self.threshold}"
 
+    @property
+    def min_base(self) -> int:
+        """The smallest shown base a percentage, share or ratio is worked out on (25 for base 5)."""
+        return MIN_BASE_MULTIPLE * self.threshold
+
+    def round(self, count: Any) -> Any:
+        """count (or an array of counts) to the nearest multiple of the base, halves up: 0, 1, 2 -> 0 and 3..7 -> 5
+        for base 5."""
+        return self.threshold * ((count + self.threshold // 2) // self.threshold)
+
+    def span(self, rounded: int) -> tuple[int, int]:
+        """The exact running totals that round to `rounded`: (18, 22) for 20, (0, 2) for 0 with base 5."""
+        low = rounded - self.threshold // 2
+        return max(0, low), low + self.threshold - 1
+
+    def pct(self, part: Any, whole: Any, scale: float = 100.0, digits: int | None = 2) -> Any:
+        """part / whole of shown counts (times scale): None with nothing to divide, '[c]' on a small base or a
+        '<5' part; never above the whole."""
+        if whole == 0:
+            return None
+        if is_hidden(whole) or is_hidden(part) or whole < self.min_base:
+            return SUPPRESSED_PCT
+        value = min(part, whole) * scale / whole
+        return value if digits is None else round(value, digits)
+
     def text(self) -> str:
-        """The rule in force as one sentence for the methodology page."""
+        """The rule in force, with an example a reader can follow, for the methodology page."""
         t = self.threshold
-        return (f"Counts of people from 1 to {t - 1} are shown as \"<{t}\" (zero is shown as 0), further counts are "
-                f"hidden as \"{SECONDARY_MARK}\" wherever a hidden count could otherwise be worked out from a total "
-                f"and the other figures, percentages built on a hidden count are hidden as \"{SUPPRESSED_PCT}\", "
-                f"and money is shown in full; a table too small to protect this way shows every count, zeros "
-                f"included, as \"<{t}\" or \"{SECONDARY_MARK}\".")
+        low, high = self.span(4 * t)
+        return (
+            f"Funders, the public, and partners reading the network's figures see every count of people rounded "
+            f"in a way that holds however many periods, initiatives and institutions they ask for (HESA's "
+            f"rounding to the nearest {t}, applied to running totals). The people are kept in small groups: one "
+            f"initiative, one institution and one decile (or Wales, Scotland, unknown). For each group, the "
+            f"running total from the beginning to the end of a quarter is rounded to the nearest {t}, and a "
+            f"period's count is the rounded running total at its end minus the one at the end of the quarter "
+            f"before. A count covering several groups is the sum of theirs. For example, if one group's running "
+            f"total is {4 * t + 1} at the end of June and {4 * t + 2} at the end of September, both round to "
+            f"{4 * t}, so July to September shows \"<{t}\" for it, and no comparison of periods tells more than "
+            f"that each running total is somewhere from {low} to {high}. So the same people always give the same "
+            f"count, quarters add up to the period, deciles to the total and initiatives to the network exactly "
+            f"as shown, and no subtraction of one answer from another pins down a small count. \"<{t}\" means "
+            f"a count rounded to 0 that is not none; 0 means no one at all. A count differs from the exact one by "
+            f"at most {2 * (t // 2)} for each group it covers, so a total over many groups can be a few people "
+            f"out. Percentages, shares and ratios are worked out from the counts as shown, and are hidden as "
+            f"\"{SUPPRESSED_PCT}\" when their base is under {self.min_base} or their count is \"<{t}\". Money "
+            f"is shown in full. Equality monitoring is not shown under disclosure control: it groups the same "
+            f"people differently, and two groupings, each rounded, could be set against each other. "
+            f"Coordinators, and partners for their own institution, see exact figures.")
 
     def as_dict(self) -> dict[str, Any]:
         """The rule as JSON."""
-        return {"threshold": self.threshold, "primary_mark": self.primary_mark, "secondary_mark": SECONDARY_MARK,
-                "percentage_mark": SUPPRESSED_PCT}
+        return {"method": "rounded running totals", "base": self.threshold, "primary_mark": self.primary_mark,
+                "percentage_mark": SUPPRESSED_PCT, "min_percentage_base": self.min_base}
 
 
 DEFAULT_RULE = Rule()
 
 
 def is_hidden(value: Any) -> bool:
-    """True for a value a disclosure rule has hidden (shown as a mark such as '<5' or '[c]')."""
+    """True for a value shown as a mark ('<5', '[c]') rather than a number."""
     return isinstance(value, str)
 
 
 def number(value: Any) -> int | float | None:
-    """The value as a number for charts, None where it is hidden."""
+    """The value as a number for charts, None where it is a mark."""
     return None if is_hidden(value) else value
 
 
@@ -81,441 +136,7 @@ def display(value: Any) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-# --- cells and the sums between them ----------------------------------------------------------------------------
-
-Equation = tuple[Hashable, Sequence[Hashable]]
-
-
-def protect_cells(values: Mapping[Hashable, Any], equations: Sequence[Equation], rule: Rule = DEFAULT_RULE,
-                  derived: frozenset = frozenset(), virtual: frozenset = frozenset(),
-                  withheld: frozenset = frozenset()) -> dict[Hashable, str]:
-    """Status (primary, secondary or shown; withheld, free) of each count, given which cells sum to which.
-
-    Values may already be marks ('<5', '[c]'), so protecting a protected table changes nothing. A total in
-    `derived` (a sum shown elsewhere, such as deciles 1 and 2) is hidden whenever any of its parts is. A `virtual`
-    cell is never shown but a reader can work it out from a sum whose other cells are shown (e.g. starters who have
-    not completed): it must not be small then, and is free (any value from 0) otherwise; None is one not known.
-    A `withheld` cell's '<5' may be 0.
-    """
-    status = _initial_status(values, rule, withheld)
-    for key in virtual:
-        # Worked out from shown figures until a figure it needs is hidden (the first sweep sees to that).
-        status[key] = FREE if values[key] is None else SHOWN
-    equations = [(total, tuple(parts)) for total, parts in equations]
-    for total, parts in equations:
-        for key in (total, *parts):
-            if key not in values:
-                raise DisclosureError(f"A sum refers to the unknown cell {key!r}")
-    _check_sums(values, equations)
-    order = {key: i for i, key in enumerate(values)}
-    cache: dict = {}  # the ranges of linked hidden cells that no new hiding has touched since the last look
-    virtual = tuple(sorted(virtual, key=order.__getitem__))
-    touching: dict[Hashable, list[Equation]] = {}
-    for eq in equations:
-        for key in (eq[0], *eq[1]):
-            touching.setdefault(key, []).append(eq)
-    while True:
-        if _local_pass(values, status, equations, rule, derived, virtual, touching, order):
-            continue
-        pinned = _pinned(values, status, equations, rule, virtual, cache)
-        if not pinned:
-            return status
-        key = min(pinned, key=order.__getitem__)
-        candidate = _candidate(values, status, touching.get(key, []), order, virtual)
-        if candidate is None:
-            # Its own sums are hidden already; it is pinned through a wider chain of sums.
-            candidate = _candidate(values, status, _component_equations(key, status, touching), order, virtual)
-        if candidate is None:
-            raise Unprotectable(f"Cannot protect the count {key!r}: every figure around it is hidden already")
-        status[candidate] = SECONDARY
-
-
-def _initial_status(values: Mapping[Hashable, Any], rule: Rule,
-                    withheld: frozenset = frozenset()) -> dict[Hashable, str]:
-    status = {}
-    for key, value in values.items():
-        if value is None:
-            status[key] = FREE
-        elif value == rule.primary_mark:
-            status[key] = WITHHELD if key in withheld else PRIMARY
-        elif value == SECONDARY_MARK:
-            status[key] = SECONDARY
-        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise DisclosureError(f"The count {key!r} is {value!r}, not a whole number of people")
-        elif key in withheld:
-            status[key] = WITHHELD if value < rule.threshold else SECONDARY
-        else:
-            status[key] = PRIMARY if 1 <= value < rule.threshold else SHOWN
-    return status
-
-
-def _check_sums(values, equations) -> None:
-    # A sum that does not add up would make every deduction below unsound: refuse rather than guess.
-    for total, parts in equations:
-        members = (total, *parts)
-        if not any(is_hidden(values[k]) or values[k] is None for k in members):
-            if values[total] != sum(values[p] for p in parts):
-                raise DisclosureError(f"{total!r} is {values[total]} but its parts add up to "
-                                      f"{sum(values[p] for p in parts)}")
-
-
-def _local_pass(values, status, equations, rule, derived, virtual, touching, order) -> bool:
-    """One sweep of the row/column rules; True if it hid anything."""
-    changed = False
-    for key in virtual:
-        # A reader works a virtual cell out only from a sum whose other cells are all shown.
-        if status[key] == SHOWN and all(any(status[k] != SHOWN for k in (t, *p) if k != key)
-                                        for t, p in touching.get(key, [])):
-            status[key] = FREE
-            changed = True
-    for total, parts in equations:
-        hidden = [k for k in (total, *parts) if status[k] != SHOWN]
-        if not hidden:
-            if any(k in virtual and 1 <= values[k] < rule.threshold for k in (total, *parts)):
-                candidate = _candidate(values, status, [(total, parts)], order, virtual)
-                if candidate is not None:
-                    status[candidate] = SECONDARY
-                    changed = True
-            continue
-        if total in derived and status[total] == SHOWN and any(status[p] != SHOWN for p in parts):
-            status[total] = SECONDARY
-            changed = True
-            continue
-        unsafe = len(hidden) == 1 and hidden[0] not in virtual
-        if not unsafe and status[total] == SHOWN:
-            # The hidden cells' sum is known; it is itself a count of people and must not be small.
-            rest = values[total] - sum(values[p] for p in parts if status[p] == SHOWN)
-            unsafe = 0 < rest < rule.threshold if all(k in virtual for k in hidden) else rest < rule.threshold
-        if unsafe:
-            candidate = _candidate(values, status, [(total, parts)], order, virtual)
-            if candidate is not None:
-                status[candidate] = SECONDARY
-                changed = True
-    return changed
-
-
-def _candidate(values, status, equations, order, virtual=frozenset()) -> Hashable | None:
-    """The smallest shown non-zero cell of these sums, parts before totals, then first in order."""
-    options = []
-    for total, parts in equations:
-        for is_total, key in [(False, p) for p in parts] + [(True, total)]:
-            if status[key] == SHOWN and key not in virtual and values[key] > 0:
-                options.append((is_total, values[key], order[key], key))
-    return min(options)[3] if options else None
-
-
-def _component_equations(key, status, touching) -> list[Equation]:
-    """The sums linking `key` to other hidden cells, through hidden cells only: hiding a cell elsewhere cannot help."""
-    seen, todo, found = {key}, [key], {}
-    while todo:
-        for eq in touching.get(todo.pop(), []):
-            found[id(eq)] = eq
-            for k in (eq[0], *eq[1]):
-                if status[k] != SHOWN and k not in seen:
-                    seen.add(k)
-                    todo.append(k)
-    return list(found.values())
-
-
-def _pinned(values, status, equations, rule, virtual=frozenset(), cache=None) -> list[Hashable]:
-    """Hidden cells whose value a reader could work out exactly from everything shown and the rule.
-
-    A free virtual cell matters only when it is small: a worked-out count of 5 or more people hides nothing.
-    """
-    check = [k for k, s in status.items() if s not in (SHOWN, FREE)
-             or (s == FREE and values[k] is not None and 1 <= values[k] < rule.threshold)]
-    ranges = feasible_ranges(values, status, equations, rule, exact=False, keys=check, cache=cache)
-    # Worked out as exactly 0 (a withheld zero, say) tells no more than a zero shown as 0.
-    return [key for key, (lo, hi) in ranges.items() if hi < math.ceil(lo - _TOL) + 1 - _TOL and hi > _TOL]
-
-
-def feasible_ranges(values: Mapping[Hashable, Any], status: Mapping[Hashable, str], equations: Sequence[Equation],
-                    rule: Rule = DEFAULT_RULE, exact: bool = True,
-                    keys: Sequence[Hashable] | None = None, cache: dict | None = None
-                    ) -> dict[Hashable, tuple[float, float]]:
-    """Least and greatest value of each hidden cell (or of `keys`) consistent with the shown cells, sums and marks.
-
-    With exact=False a range is only widened until it holds two whole numbers (enough to know the cell is safe).
-    Cells linked by no sum through hidden cells are solved apart, which keeps a whole report quick.
-    """
-    hidden = [k for k in values if status[k] != SHOWN]
-    if not hidden:
-        return {}
-    index = {k: i for i, k in enumerate(hidden)}
-    parent = list(range(len(hidden)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    rows = []
-    for total, parts in equations:
-        coef: dict[Hashable, float] = {}
-        known = 0.0
-        for key, sign in [(p, 1.0) for p in parts] + [(total, -1.0)]:
-            if status[key] == SHOWN:
-                known += sign * values[key]
-            else:
-                coef[key] = coef.get(key, 0.0) + sign
-        coef = {k: c for k, c in coef.items() if c}
-        if coef:
-            rows.append((coef, -known))
-            first, *rest = coef
-            for k in rest:
-                parent[root(index[k])] = root(index[first])
-        elif abs(known) > _TOL:
-            raise Unprotectable("The shown figures contradict each other")
-    wanted = set(hidden if keys is None else keys)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(hidden)):
-        groups.setdefault(root(i), []).append(i)
-    group_rows: dict[int, list] = {}
-    for coef, rhs in rows:
-        group_rows.setdefault(root(index[next(iter(coef))]), []).append((coef, rhs))
-    result = {}
-    for r, members in groups.items():
-        cells = [hidden[i] for i in members]
-        if any(k in wanted for k in cells):
-            own_rows = group_rows.get(r, [])
-            signature = (tuple((k, status[k], k in wanted) for k in cells), exact,
-                         tuple((tuple(coef.items()), rhs) for coef, rhs in own_rows))
-            if cache is None or signature not in cache:
-                found = _component_ranges(cells, own_rows, status, rule, exact, wanted)
-                if cache is None:
-                    result.update(found)
-                    continue
-                cache[signature] = found
-            result.update(cache[signature])
-    return result
-
-
-def _component_ranges(cells, rows, status, rule, exact, wanted) -> dict[Hashable, tuple[float, float]]:
-    """feasible_ranges for one set of hidden cells linked by sums; rows are ({cell: coefficient}, right-hand side)."""
-    local = {k: j for j, k in enumerate(cells)}
-    n = len(cells)
-    # A reader knows a '<5' cell is 1..4 (0..4 if withheld), a '[c]' cell at least 5 (zeros are always shown).
-    lower = np.array([{PRIMARY: 1.0, SECONDARY: float(rule.threshold)}.get(status[k], 0.0) for k in cells])
-    capped = [i for i, k in enumerate(cells) if status[k] in (PRIMARY, WITHHELD)]
-    # Variables: y = x - lower >= 0, then one slack per capped (small) cell: y + s = threshold - 1 - lower.
-    a = np.zeros((len(rows) + len(capped), n + len(capped)))
-    b = np.zeros(len(rows) + len(capped))
-    for r, (coef, value) in enumerate(rows):
-        for key, c in coef.items():
-            a[r, local[key]] = c
-        b[r] = value - a[r, :n] @ lower
-    for j, i in enumerate(capped):
-        a[len(rows) + j, i] = 1.0
-        a[len(rows) + j, n + j] = 1.0
-        b[len(rows) + j] = rule.threshold - 1 - lower[i]
-    lp = _Simplex(a, b)
-    seen_lo, seen_hi = lp.point[:n].copy(), lp.point[:n].copy()
-    result = {}
-    for i, key in enumerate(cells):
-        if key not in wanted:
-            continue
-        for sign in (1.0, -1.0):
-            if not exact and seen_hi[i] - seen_lo[i] >= 1 - _TOL:
-                break  # already known not to be pinned
-            value, point = lp.optimise(i, sign)
-            if point is None:
-                seen_hi[i] = math.inf
-            else:
-                seen_lo, seen_hi = np.minimum(seen_lo, point[:n]), np.maximum(seen_hi, point[:n])
-        result[key] = (float(seen_lo[i] + lower[i]), float(seen_hi[i] + lower[i]))
-    return result
-
-
-class _Simplex:
-    """Dense two-phase simplex (Bland's rule) for y >= 0, a y = b: one feasible basis, many objectives."""
-
-    def __init__(self, a: np.ndarray, b: np.ndarray) -> None:
-        a, b = a.copy(), b.copy()
-        flip = b < 0
-        a[flip], b[flip] = -a[flip], -b[flip]
-        m, n = a.shape
-        self.n = n
-        tab = np.zeros((m + 1, n + m + 1))
-        tab[:m, :n], tab[:m, n:n + m], tab[:m, -1] = a, np.eye(m), b
-        tab[m, :n] = -a.sum(axis=0)
-        tab[m, -1] = -b.sum()
-        basis = list(range(n, n + m))
-        self._run(tab, basis, n + m)
-        if tab[m, -1] < -1e-6:
-            # Re-protecting a withheld table: its '<5' zeros cannot be read as 1..4.
-            raise Unprotectable("The shown figures contradict each other")
-        keep = []
-        for r in range(m):
-            if basis[r] >= n:
-                cols = [j for j in range(n) if abs(tab[r, j]) > _TOL]
-                if not cols:
-                    continue  # a sum implied by the others
-                self._pivot(tab, basis, r, cols[0])
-            keep.append(r)
-        self.tab = np.hstack([tab[keep, :n], tab[keep, -1:]])
-        self.basis = [basis[r] for r in keep]
-        self.point = self._solution(self.tab, self.basis)
-
-    def _solution(self, tab, basis) -> np.ndarray:
-        point = np.zeros(self.n)
-        for r, j in enumerate(basis):
-            point[j] = tab[r, -1]
-        return point
-
-    @staticmethod
-    def _pivot(tab, basis, r, c) -> None:
-        tab[r] /= tab[r, c]
-        factors = tab[:, c].copy()
-        factors[r] = 0.0
-        tab -= np.outer(factors, tab[r])
-        basis[r] = c
-
-    def _run(self, tab, basis, ncols) -> bool:
-        """Maximise the objective row; False if unbounded."""
-        m = tab.shape[0] - 1
-        while True:
-            negative = np.flatnonzero(tab[m, :ncols] < -_TOL)
-            if not len(negative):
-                return True
-            entering = int(negative[0])
-            best = None
-            for r in range(m):
-                if tab[r, entering] > _TOL:
-                    ratio = tab[r, -1] / tab[r, entering]
-                    if best is None or ratio < best[0] - _TOL or (abs(ratio - best[0]) <= _TOL
-                                                                  and basis[r] < basis[best[1]]):
-                        best = (ratio, r)
-            if best is None:
-                return False
-            self._pivot(tab, basis, best[1], entering)
-
-    def optimise(self, var: int, sign: float) -> tuple[float, np.ndarray | None]:
-        """Maximise sign * y[var]: (value, a point reaching it), or (inf, None) if unbounded."""
-        tab, basis = self.tab.copy(), list(self.basis)
-        m = tab.shape[0]
-        cost = np.zeros(self.n)
-        cost[var] = sign
-        obj = -np.append(cost, 0.0)
-        for r, j in enumerate(basis):
-            obj += cost[j] * tab[r]
-        tab = np.vstack([tab, obj])
-        if not self._run(tab, basis, self.n):
-            return math.inf, None
-        return float(tab[m, -1]), self._solution(tab[:m], basis)
-
-
-# --- tables -------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Protected:
-    """A protected table: its rows, the totals shown elsewhere, and derived sums (name -> column -> value)."""
-
-    rows: list[dict[str, Any]]
-    totals: dict[str, Any]
-    derived: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # True when every count is hidden, zeros too (a '<5' may then be 0).
-    withheld: bool = False
-
-
-def protect_table(rows: Sequence[Mapping[str, Any]], count_columns: Sequence[str], rule: Rule = DEFAULT_RULE, *,
-                  totals: Mapping[str, Any] | None = None, row_sums: Sequence[tuple[int, Sequence[int]]] = (),
-                  column_sums: Sequence[tuple[str, Sequence[str]]] = (),
-                  derived: Mapping[str, Sequence[int]] | None = None, withhold: bool = False) -> Protected:
-    """Hide small counts and whatever would reveal them in a table of count columns.
-
-    totals: column -> its sum over the rows that are not themselves row totals (shown elsewhere);
-    row_sums: (total row index, part row indices), e.g. quarters summing to a range row;
-    column_sums: (total column, part columns) within every row (and the totals), for two-way tables;
-    derived: name -> row indices whose sum is shown elsewhere, per column (e.g. deciles 1 and 2);
-    withhold: hide every count outright (a table withheld before stays withheld).
-    """
-    totals = dict(totals or {})
-    derived = dict(derived or {})
-    values: dict[Hashable, Any] = {}
-    for i, row in enumerate(rows):
-        for col in count_columns:
-            values[(i, col)] = row[col]
-    for col, value in totals.items():
-        values[("total", col)] = value
-    # Re-protecting: a derived sum over an already hidden cell stays hidden and tells a reader nothing.
-    unknown = {(name, col) for name, idx in derived.items() for col in count_columns
-               if any(is_hidden(rows[j][col]) for j in idx)}
-    for name, idx in derived.items():
-        for col in count_columns:
-            if (name, col) not in unknown:
-                values[("derived", name, col)] = sum(rows[j][col] for j in idx)
-    row_totals = {t for t, _ in row_sums}
-    leaves = [i for i in range(len(rows)) if i not in row_totals]
-    equations: list[Equation] = []
-    for col in count_columns:
-        if col in totals:
-            equations.append((("total", col), [(i, col) for i in leaves]))
-        for t, parts in row_sums:
-            equations.append(((t, col), [(j, col) for j in parts]))
-        for name, idx in derived.items():
-            if (name, col) not in unknown:
-                equations.append((("derived", name, col), [(j, col) for j in idx]))
-    for total_col, part_cols in column_sums:
-        for i in range(len(rows)):
-            equations.append(((i, total_col), [(i, c) for c in part_cols]))
-        if total_col in totals and all(c in totals for c in part_cols):
-            equations.append((("total", total_col), [("total", c) for c in part_cols]))
-    try:
-        if withhold:
-            raise Unprotectable("withheld before")
-        status = protect_cells(values, equations, rule, derived=frozenset(k for k in values if k[0] == "derived"))
-        withheld = False
-    except Unprotectable:
-        status = _initial_status(values, rule)
-        status = {k: s if s != SHOWN else PRIMARY if values[k] < rule.threshold else SECONDARY
-                  for k, s in status.items()}
-        withheld = True
-
-    def shown(key: Hashable) -> Any:
-        if key not in status:
-            return SECONDARY_MARK
-        if status[key] == SHOWN:
-            return values[key]
-        return rule.primary_mark if status[key] == PRIMARY else SECONDARY_MARK
-
-    out_rows = []
-    for i, row in enumerate(rows):
-        out = dict(row)
-        for col in count_columns:
-            out[col] = shown((i, col))
-        out_rows.append(out)
-    return Protected(rows=out_rows, totals={col: shown(("total", col)) for col in totals},
-                     derived={name: {col: shown(("derived", name, col)) for col in count_columns}
-                              for name in derived}, withheld=withheld)
-
-
-def protect_percentage(pct: Any, numerator: Any, denominator: Any, rule: Rule = DEFAULT_RULE) -> Any:
-    """A percentage of people, hidden if its count or base is hidden or it (or its complement) reveals a small count.
-
-    numerator is the protected count when the report shows it somewhere, None when it does not (then the
-    counts a reader could recover from the percentage, rounded to 2 places, and the base are checked).
-    """
-    if pct is None or is_hidden(pct):
-        return pct
-    if is_hidden(denominator) or (numerator is not None and is_hidden(numerator)):
-        return SUPPRESSED_PCT
-    low = max(0, math.ceil((pct - 0.005) * denominator / 100 - _TOL))
-    high = min(denominator, math.floor((pct + 0.005) * denominator / 100 + _TOL))
-    small = range(1, rule.threshold)
-    for count in range(low, high + 1):
-        if count in small or denominator - count in small:
-            return SUPPRESSED_PCT
-    return pct
-
-
 # --- the report ---------------------------------------------------------------------------------------------------
-#
-# The whole report is one set of cells and sums, protected at once: the same people are counted in many sections
-# (by decile, by quarter, in the funnel, by equality characteristic), so a count hidden in one section and shown in
-# another, or a total hidden here and shown there, would undo the hiding. Each section's rule adds its counts and
-# the sums a reader can check to the model, and writes the section back with the marks.
 
 _COUNTS = ("participants", "completions", "jobs_filled")
 _COHORT = ("starters", "starters_completed", "starters_with_job", "starters_in_post_6_months_reported",
@@ -524,90 +145,32 @@ _COHORT = ("starters", "starters_completed", "starters_with_job", "starters_in_p
 _COHORT_PCTS = {"completed_pct": ("starters_completed", "starters"), "with_job_pct": ("starters_with_job", "starters"),
                 "in_post_6_months_reported_pct": ("starters_in_post_6_months_reported", "starters_with_job"),
                 "in_post_6_months_pct": ("starters_in_post_6_months", "starters_in_post_6_months_reported")}
-# (larger, smaller): a cohort's outcomes are counts of some of its people, so the difference is a count too.
-_COHORT_NESTING = (("starters", "starters_completed"), ("starters", "starters_with_job"),
-                   ("starters_with_job", "starters_in_post_6_months_reported"),
-                   ("starters_in_post_6_months_reported", "starters_in_post_6_months"))
-_NATION_GROUPS = {"Wales": "wales", "Scotland": "scotland"}
 # Labels and flags in money-only sections (everything else there must be money).
 _MONEY_LABELS = frozenset({"institution_id", "institution_name", "category", "supplier_name", "is_local",
                            "area_group", "imd_decile", "is_sme", "is_vcse"})
 # Numbers that are not counts of people.
 METADATA_NUMBERS = frozenset({"lsoa_vintage"})
+PERCENTAGES = ("conversion_rate_pct", "participants_most_deprived_20_pct", "jobs_filled_most_deprived_20_pct")
+HEADLINE_COUNTS = _COUNTS
+_MOST_DEPRIVED = ("1", "2")
+# The report's names for figures_by_area's area groups that are not deciles.
+_GROUP_KEYS = {"Wales": "wales", "Scotland": "scotland", "Northern Ireland": "northern_ireland", "unknown": "unknown"}
+# Sections withheld from disclosure-controlled readers, and why (shown where the section would be).
+WITHHELD = {"equality": "Equality monitoring counts the same people in other groups (age, gender, ethnicity, "
+                        "disability), and two different groupings of the same people, each rounded, could be set "
+                        "against each other to narrow a small count down. It is shown exactly to coordinators "
+                        "and to partners for their own institution."}
+# A quarter before any data: a count from it runs from the beginning.
+_BEGINNING = "0000Q1"
 
 
 def _is_money(key: str) -> bool:
     return key.endswith("_gbp") or key.startswith("spend_")
 
 
-class _Model:
-    """The report's counts as cells, the sums between them, and which section owns each."""
-
-    def __init__(self, report: Mapping[str, Any]) -> None:
-        self.report = report
-        self.values: dict[Hashable, Any] = {}
-        self.equations: list[Equation] = []
-        self.derived: set[Hashable] = set()
-        self.virtual: set[Hashable] = set()
-        self.owner: dict[Hashable, str] = {}
-        self.status: dict[Hashable, str] = {}
-        self.rule = DEFAULT_RULE
-
-    def cell(self, key: Hashable, value: Any, owner: str, *, derived: bool = False) -> Hashable:
-        """A count the report shows."""
-        if key in self.values:
-            raise DisclosureError(f"The count {key!r} appears twice")
-        self.values[key] = value
-        self.owner[key] = owner
-        if derived:
-            self.derived.add(key)
-        return key
-
-    def virtual_cell(self, key: Hashable, owner: str, total: Hashable, part: Hashable) -> Hashable:
-        """A count the report never shows but a reader can work out as total - part."""
-        known = [self.values[total], self.values[part]]
-        self.values[key] = None if any(is_hidden(v) for v in known) else known[0] - known[1]
-        self.owner[key] = owner
-        self.virtual.add(key)
-        self.add_sum(total, [part, key])
-        return key
-
-    def add_sum(self, total: Hashable, parts: Sequence[Hashable]) -> None:
-        """total = sum of parts, as a reader can check it."""
-        self.equations.append((total, tuple(parts)))
-
-    def shown(self, key: Hashable) -> Any:
-        """The cell as the protected report shows it."""
-        state = self.status[key]
-        if state == SHOWN:
-            return self.values[key]
-        return self.rule.primary_mark if state in (PRIMARY, WITHHELD) else SECONDARY_MARK
-
-    def hidden(self, key: Hashable) -> bool:
-        return self.status[key] != SHOWN
-
-    def pct(self, value: Any, *keys: Hashable) -> Any:
-        """A percentage, share or ratio built on these counts: hidden if any of them is."""
-        if value is None or is_hidden(value):
-            return value
-        return SUPPRESSED_PCT if any(self.hidden(k) for k in keys) else value
-
-    def top(self, col: str) -> Hashable | None:
-        """The report's headline count, or None if the report has none."""
-        return ("report", col) if col in self.report and col in HEADLINE_COUNTS else None
-
-    def decile_row(self, group: str) -> int | None:
-        """Index of the by_decile row of this group, or None."""
-        for i, row in enumerate(self.report.get("by_decile") or []):
-            if row.get("group") == group:
-                return i
-        return None
-
-
-Writer = Callable[[_Model], Any]
-
-
-def _columns(name: str, rows: Sequence[Mapping[str, Any]], known: set[str]) -> None:
+def _columns(name: str, rows: Any, known: set[str]) -> None:
+    if not isinstance(rows, Sequence) or isinstance(rows, str):
+        raise DisclosureError(f"'{name}' is not the rows its disclosure rule expects")
     for row in rows:
         if not isinstance(row, Mapping):
             raise DisclosureError(f"'{name}' holds {row!r}, not rows of figures")
@@ -616,232 +179,226 @@ def _columns(name: str, rows: Sequence[Mapping[str, Any]], known: set[str]) -> N
             raise DisclosureError(f"'{name}' has columns with no disclosure rule: {', '.join(sorted(unknown))}")
 
 
-def _keys(name: str, section: Any, known: set[str]) -> None:
+def _money_columns(rows: Sequence[Mapping[str, Any]]) -> set[str]:
+    return {k for row in rows for k in row if _is_money(k)}
+
+
+def _previous(quarter: str) -> str:
+    year, q = int(quarter[:4]), int(quarter[5])
+    return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
+
+
+class Cells:
+    """The finest cells of a network's counts of people (measure, initiative, institution, place), each with its
+    running total rounded at the end of every quarter: the only thing a disclosure-controlled count is made of.
+
+    rows: one per cell and quarter with its events (queries/disclosure_cells.sql): measure, initiative_id,
+    institution_id, place, quarter, people.
+    """
+
+    def __init__(self, rows: pd.DataFrame, rule: Rule) -> None:
+        self.rule = rule
+        keys = rows[["measure", "initiative_id", "institution_id", "place"]].drop_duplicates()
+        self.measure, self.initiative, self.institution, self.place = (
+            keys[c].to_numpy(dtype=object) for c in ("measure", "initiative_id", "institution_id", "place"))
+        self.group = np.array([p.split(":")[0] if ":" in p else _GROUP_KEYS.get(p, p) for p in self.place],
+                              dtype=object)
+        if len(rows):
+            first, last = rows["quarter"].min(), rows["quarter"].max()
+            self.quarters = [first]
+            while self.quarters[-1] < last:
+                q = self.quarters[-1]
+                self.quarters.append(f"{q[:4]}Q{int(q[5]) + 1}" if q[5] != "4" else f"{int(q[:4]) + 1}Q1")
+        else:
+            self.quarters = []
+        index = {k: i for i, k in enumerate(keys.itertuples(index=False, name=None))}
+        counts = np.zeros((len(index), len(self.quarters)), dtype=np.int64)
+        column = {q: j for j, q in enumerate(self.quarters)}
+        for row in rows.itertuples(index=False):
+            counts[index[(row.measure, row.initiative_id, row.institution_id, row.place)],
+                   column[row.quarter]] += int(row.people)
+        running = counts.cumsum(axis=1)
+        self.rounded = rule.round(running)
+        self.ever = running[:, -1] if len(self.quarters) else np.zeros(len(index), dtype=np.int64)
+
+    def _column(self, quarter: str) -> int:
+        """Index of the last quarter with a running total at or before `quarter`, -1 before the data."""
+        return bisect.bisect_right(self.quarters, quarter) - 1
+
+    def count(self, measure: str, first: str, last: str, *, initiative: str | None = None,
+              institution: str | None = None, groups: Sequence[str] | None = None,
+              places: Sequence[str] | None = None) -> int | str:
+        """The count shown for a measure's people over the quarters first..last: the sum over its cells of the
+        difference of rounded running totals; '<5' when that is 0 but the cells hold anyone at any time."""
+        mask = self.measure == measure
+        if initiative is not None:
+            mask &= self.initiative == initiative
+        if institution is not None:
+            mask &= self.institution == institution
+        if groups is not None:
+            mask &= np.isin(self.group, list(groups))
+        if places is not None:
+            mask &= np.isin(self.place, list(places))
+        end, start = self._column(last), self._column(_previous(first))
+        at_end = self.rounded[mask, end].sum() if end >= 0 else 0
+        at_start = self.rounded[mask, start].sum() if start >= 0 else 0
+        shown = int(at_end - at_start)
+        if shown:
+            return shown
+        return 0 if not self.ever[mask].any() else self.rule.primary_mark
+
+    def institutions(self, initiative: str | None) -> list[str]:
+        """Institutions with any starter at any time (in the initiative, if one)."""
+        mask = (self.measure == "participants") & (self.ever > 0)
+        if initiative is not None:
+            mask &= self.initiative == initiative
+        return sorted(set(self.institution[mask]))
+
+
+class _Doc:
+    """One selection's counts, read from the cells."""
+
+    def __init__(self, cells: Cells, report: Mapping[str, Any]) -> None:
+        self.cells, self.rule = cells, cells.rule
+        self.first, self.last = report["from_quarter"], report["to_quarter"]
+        self.filters = {"initiative": report.get("initiative_id"), "institution": report.get("institution_id")}
+
+    def count(self, measure: str, first: str | None = None, last: str | None = None, **where: Any) -> int | str:
+        return self.cells.count(measure, first or self.first, last or self.last, **{**self.filters, **where})
+
+    def pct(self, part: Any, whole: Any, **kwargs: Any) -> Any:
+        return self.rule.pct(part, whole, **kwargs)
+
+
+def _rows(doc: _Doc, name: str, rows: Any, labels: set[str], columns: Sequence[str], where) -> list[dict[str, Any]]:
+    _columns(name, rows, {*labels, *columns, *_money_columns(rows)})
+    return [{**row, **{c: doc.count(c, **where(row)) for c in columns}} for row in rows]
+
+
+def _by_decile(doc: _Doc, name: str, rows: Any) -> list[dict[str, Any]]:
+    return _rows(doc, name, rows, {"group", "imd_decile"}, _COUNTS, lambda row: {"groups": [row["group"]]})
+
+
+def _by_quintile(doc: _Doc, name: str, rows: Any) -> list[dict[str, Any]]:
+    """A quintile is its two deciles' cells together (each other group, its own)."""
+    def groups(row):
+        deciles = row.get("imd_deciles") if row.get("imd_quintile") is not None else None
+        return {"groups": [str(d) for d in deciles] if deciles else [row["group"]]}
+    return _rows(doc, name, rows, {"group", "imd_quintile", "imd_deciles", "is_core20", "imd_decile"}, _COUNTS,
+                 groups)
+
+
+def _by_quarter(doc: _Doc, name: str, rows: Any) -> list[dict[str, Any]]:
+    """Each quarter on its own; cumulative_* from the beginning of the data to the quarter's end."""
+    cumulative = [f"cumulative_{c}" for c in _COUNTS]
+    _columns(name, rows, {"quarter", *_COUNTS, *cumulative, *_money_columns(rows)})
+    out = []
+    for row in rows:
+        q = row["quarter"]
+        out.append({**row, **{c: doc.count(c, q, q) for c in _COUNTS},
+                    **{f"cumulative_{c}": doc.count(c, _BEGINNING, q) for c in _COUNTS}})
+    return out
+
+
+def _cohort(doc: _Doc, row: Mapping[str, Any], **where: Any) -> dict[str, Any]:
+    """A cohort row: its starters (the participants measure) and their outcomes, and the shares among them."""
+    out = dict(row)
+    for c in _COHORT:
+        out[c] = doc.count("participants" if c == "starters" else c, **where)
+    for pct, (num, den) in _COHORT_PCTS.items():
+        if pct in out:
+            out[pct] = doc.pct(out[num], out[den])
+    return out
+
+
+def _funnel(doc: _Doc, name: str, funnel: Any) -> dict[str, Any]:
+    """The cohort (who started in the period) in total, by decile, by institution and by start quarter.
+
+    Institutions are every one with a starter at any time, largest shown cohort first, so which are listed
+    and in what order tells nothing the counts do not.
+    """
+    if not isinstance(funnel, Mapping):
+        raise DisclosureError(f"'{name}' is not the section its disclosure rule expects")
+    _columns(name, [funnel], {"cohort", "from_quarter", "to_quarter", "total", "by_decile", "by_institution",
+                              "by_start_quarter"})
+    columns = {*_COHORT, *_COHORT_PCTS}
+    _columns(name, [funnel["total"]], columns)
+    out = {**funnel, "total": _cohort(doc, funnel["total"])}
+    if "by_decile" in funnel:
+        _columns(name, funnel["by_decile"], {"group", "imd_decile", *columns})
+        out["by_decile"] = [_cohort(doc, row, groups=[row["group"]]) for row in funnel["by_decile"]]
+    if "by_institution" in funnel:
+        _columns(name, funnel["by_institution"], {"institution_id", "institution_name", *columns})
+        names = {row["institution_id"]: row["institution_name"] for row in funnel["by_institution"]}
+        if doc.filters["institution"] is not None:
+            listed = [doc.filters["institution"]]
+        else:
+            listed = doc.cells.institutions(doc.filters["initiative"])
+        rows = [_cohort(doc, {"institution_id": k, "institution_name": names.get(k, k),
+                              **dict.fromkeys(columns)}, institution=k) for k in listed]
+        out["by_institution"] = sorted(rows, key=lambda r: (-(number(r["starters"]) or 0), r["institution_id"]))
+    if "by_start_quarter" in funnel:
+        _columns(name, funnel["by_start_quarter"], {"start_quarter", *columns})
+        out["by_start_quarter"] = [_cohort(doc, row, first=row["start_quarter"], last=row["start_quarter"])
+                                   for row in funnel["by_start_quarter"]]
+    return out
+
+
+def _nation_deciles(doc: _Doc, name: str, rows: Any) -> list[dict[str, Any]]:
+    """A nation's own-index deciles: its people's cells by that decile (Wales), unranked otherwise."""
+    def places(row):
+        decile = "" if row["decile"] is None else str(row["decile"])
+        return {"places": [f"{row['nation'].lower()}:{decile}"]}
+    return _rows(doc, name, rows, {"nation", "index", "decile"}, _COUNTS, places)
+
+
+def _representation(doc: _Doc, name: str, section: Any) -> dict[str, Any]:
+    """People living in the area by decile (or quintile), their totals, and shares and ratios of shown counts."""
     if not isinstance(section, Mapping):
         raise DisclosureError(f"'{name}' is not the section its disclosure rule expects")
-    _columns(name, [section], known)
-
-
-def _count_rows(m: _Model, name: str, rows: Sequence[Mapping[str, Any]], prefix: tuple, columns: Sequence[str],
-                derived: bool = False) -> list[dict[str, Hashable]]:
-    """Add each row's count columns as cells; returns row -> column -> cell key."""
-    for i, row in enumerate(rows):
-        missing = [c for c in columns if c not in row]
-        if missing:
-            raise DisclosureError(f"'{name}' row {i} lacks {', '.join(missing)}: its sums cannot be checked")
-    return [{c: m.cell((*prefix, i, c), row[c], name, derived=derived) for c in columns} for i, row in enumerate(rows)]
-
-
-def _write_rows(m: _Model, rows: Sequence[Mapping[str, Any]], keys: Sequence[Mapping[str, Hashable]]
-                ) -> list[dict[str, Any]]:
-    return [{**row, **{c: m.shown(k) for c, k in cells.items()}} for row, cells in zip(rows, keys, strict=True)]
-
-
-def _by_decile(m: _Model, name: str, rows: Any) -> Writer:
-    """Deciles and nations partition the headline counts (shown at the top of the report)."""
-    _columns(name, rows, {"group", "imd_decile", *_COUNTS, "spend_gbp", "spend_local_gbp"})
-    keys = _count_rows(m, name, rows, (name,), _COUNTS)
-    for c in _COUNTS:
-        if c in m.report:
-            m.add_sum(("report", c), [k[c] for k in keys])
-    return lambda m: _write_rows(m, rows, keys)
-
-
-def _by_quintile(m: _Model, name: str, rows: Any) -> Writer:
-    """A quintile is the sum of two deciles (hidden if either is); other groups copy their by_decile row."""
-    _columns(name, rows, {"group", "imd_quintile", "imd_deciles", "is_core20", "imd_decile", *_COUNTS,
-                          "spend_gbp", "spend_local_gbp"})
-    keys = _count_rows(m, name, rows, (name,), _COUNTS, derived=True)
-    deciles = {row.get("imd_decile"): i for i, row in enumerate(m.report.get("by_decile") or [])}
-    for row, cells in zip(rows, keys, strict=True):
-        sources = ([deciles.get(d) for d in row["imd_deciles"]] if row.get("imd_quintile") is not None
-                   else [m.decile_row(row.get("group"))])
-        if None in sources:
-            raise DisclosureError(f"'{name}' row {row.get('group')!r} has no by_decile rows behind it")
-        for c, key in cells.items():
-            m.add_sum(key, [("by_decile", j, c) for j in sources])
-    return lambda m: _write_rows(m, rows, keys)
-
-
-def _by_quarter(m: _Model, name: str, rows: Any) -> Writer:
-    """Quarters partition the headline counts; each running total is the one before plus the quarter.
-
-    The first running total also holds the quarters before the range (never shown): a count a reader can work out
-    from it and the first quarter, protected as any other.
-    """
-    cumulative = [f"cumulative_{c}" for c in _COUNTS]
-    money = {k for row in rows for k in row if _is_money(k)}
-    _columns(name, rows, {"quarter", *_COUNTS, *cumulative, *money})
-    keys = _count_rows(m, name, rows, (name,), [*_COUNTS, *cumulative])
-    for c in _COUNTS:
-        if c in m.report and keys:
-            m.add_sum(("report", c), [k[c] for k in keys])
-        for i, cells in enumerate(keys):
-            if i == 0:
-                m.virtual_cell((name, "before", c), name, cells[f"cumulative_{c}"], cells[c])
-            else:
-                m.add_sum(cells[f"cumulative_{c}"], [keys[i - 1][f"cumulative_{c}"], cells[c]])
-    return lambda m: _write_rows(m, rows, keys)
-
-
-def _cohort_rows(m: _Model, name: str, rows: Sequence[Mapping[str, Any]], path: str, labels: set[str]
-                 ) -> list[dict[str, Hashable]]:
-    _columns(name, rows, {*labels, *_COHORT, *_COHORT_PCTS})
-    keys = _count_rows(m, name, rows, (name, path), _COHORT)
-    for i, cells in enumerate(keys):
-        for larger, smaller in _COHORT_NESTING:
-            m.virtual_cell((name, path, i, f"{larger}-{smaller}"), name, cells[larger], cells[smaller])
-    return keys
-
-
-def _funnel(m: _Model, name: str, funnel: Any) -> Writer:
-    """A cohort: its total, and its partitions by decile, institution and start quarter, each summing to the total.
-
-    Outcomes are nested (completed and with a job are some of the starters): the differences are counts too.
-    Starters are the headline participants, by decile the by_decile participants, by quarter by_quarter's.
-    """
-    groups = {"by_decile": {"group", "imd_decile"}, "by_institution": {"institution_id", "institution_name"},
-              "by_start_quarter": {"start_quarter"}}
-    _keys(name, funnel, {"cohort", "from_quarter", "to_quarter", "total", *groups})
-    total = _cohort_rows(m, name, [funnel["total"]], "total", set())[0]
-    parts = {g: _cohort_rows(m, name, funnel.get(g) or [], g, labels) for g, labels in groups.items()}
-    for g, keys in parts.items():
-        if g in funnel:
-            for c in _COHORT:
-                m.add_sum(total[c], [k[c] for k in keys])
-    if m.top("participants"):
-        m.add_sum(("report", "participants"), [total["starters"]])
-    for row, cells in zip(funnel.get("by_decile") or [], parts["by_decile"], strict=True):
-        j = m.decile_row(row.get("group"))
-        if j is not None:
-            m.add_sum(("by_decile", j, "participants"), [cells["starters"]])
-    quarters = {row.get("quarter"): i for i, row in enumerate(m.report.get("by_quarter") or [])}
-    for row, cells in zip(funnel.get("by_start_quarter") or [], parts["by_start_quarter"], strict=True):
-        if row.get("start_quarter") in quarters:
-            m.add_sum(("by_quarter", quarters[row["start_quarter"]], "participants"), [cells["starters"]])
-
-    def rows(m: _Model, source: Sequence[Mapping[str, Any]], keys) -> list[dict[str, Any]]:
-        out = _write_rows(m, source, keys)
-        for row, cells in zip(out, keys, strict=True):
-            for pct, (num, den) in _COHORT_PCTS.items():
-                if pct in row:
-                    row[pct] = m.pct(row[pct], cells[num], cells[den])
-        return out
-
-    def write(m: _Model) -> dict[str, Any]:
-        out = {**funnel, "total": rows(m, [funnel["total"]], [total])[0]}
-        for g in groups:
-            if g in funnel:
-                out[g] = rows(m, funnel[g], parts[g])
-        return out
-    return write
-
-
-def _equality(m: _Model, name: str, rows: Any) -> Writer:
-    """Each characteristic's values partition the headline participants and jobs filled (the percentages' base)."""
-    _columns(name, rows, {"characteristic", "value", "participants", "participants_pct", "jobs_filled",
-                          "jobs_filled_pct"})
-    columns = ("participants", "jobs_filled")
-    for c in columns:
-        if rows and not m.top(c):
-            raise DisclosureError(f"'{name}' needs the report's '{c}': its rows add up to it")
-    keys = _count_rows(m, name, rows, (name,), columns)
-    for characteristic in dict.fromkeys(row["characteristic"] for row in rows):
-        members = [k for row, k in zip(rows, keys, strict=True) if row["characteristic"] == characteristic]
-        for c in columns:
-            m.add_sum(("report", c), [k[c] for k in members])
-
-    def write(m: _Model) -> list[dict[str, Any]]:
-        out = _write_rows(m, rows, keys)
-        for row, cells in zip(out, keys, strict=True):
-            for c in columns:
-                row[f"{c}_pct"] = m.pct(row[f"{c}_pct"], cells[c], ("report", c))
-        return out
-    return write
-
-
-def _nation_deciles(m: _Model, name: str, rows: Any) -> Writer:
-    """A nation's own-index deciles partition its by_decile group (Wales, Scotland)."""
-    _columns(name, rows, {"nation", "index", "decile", *_COUNTS, "spend_gbp"})
-    keys = _count_rows(m, name, rows, (name,), _COUNTS)
-    for nation in dict.fromkeys(row["nation"] for row in rows):
-        if nation not in _NATION_GROUPS:
-            raise DisclosureError(f"'{name}' has the nation {nation!r}, which has no disclosure rule")
-        j = m.decile_row(_NATION_GROUPS[nation])
-        if j is not None:
-            for c in _COUNTS:
-                m.add_sum(("by_decile", j, c), [k[c] for row, k in zip(rows, keys, strict=True)
-                                                if row["nation"] == nation])
-    return lambda m: _write_rows(m, rows, keys)
-
-
-def _representation(m: _Model, name: str, section: Any) -> Writer:
-    """Groups partition the in-area totals; each is some of by_decile's (or by_quintile's) people.
-
-    Shares and ratios are of hidden counts hidden; populations are published statistics and stay.
-    """
-    _keys(name, section, {"imd_release", "lsoa_vintage", "grouping", "rows", "participants_in_area",
-                          "jobs_filled_in_area", "working_age_population", "numerator", "denominator",
-                          "ratio_meaning"})
-    rows = section["rows"]
-    grouping = section.get("grouping")
-    label = {"decile": "imd_decile", "quintile": "imd_quintile"}.get(grouping)
+    _columns(name, [section], {"imd_release", "lsoa_vintage", "grouping", "rows", "participants_in_area",
+                               "jobs_filled_in_area", "working_age_population", "numerator", "denominator",
+                               "ratio_meaning"})
+    label = {"decile": "imd_decile", "quintile": "imd_quintile"}.get(section.get("grouping"))
     if label is None:
-        raise DisclosureError(f"'{name}' has the grouping {grouping!r}, which has no disclosure rule")
+        raise DisclosureError(f"'{name}' has the grouping {section.get('grouping')!r}, which has no disclosure rule")
+    rows = section["rows"]
     _columns(name, rows, {label, "participants", "participants_share", "jobs_filled", "jobs_share",
                           "working_age_population", "population_share", "participants_ratio", "jobs_ratio"})
-    columns = {"participants": "participants_in_area", "jobs_filled": "jobs_filled_in_area"}
-    decile_rep = next((k for k, v in m.report.items() if k in SECTIONS and isinstance(v, Mapping)
-                       and v.get("grouping") == "decile" and k != name), None) if grouping == "quintile" else None
-    keys = _count_rows(m, name, rows, (name, "rows"), list(columns), derived=decile_rep is not None)
-    totals = {c: m.cell((name, total), section[total], name) for c, total in columns.items()}
-    for c, total in totals.items():
-        m.add_sum(total, [k[c] for k in keys])
-        if decile_rep:
-            m.add_sum(total, [(decile_rep, columns[c])])
-    by_group = {("by_decile" if grouping == "decile" else "by_quintile", i): row.get(label)
-                for i, row in enumerate(m.report.get("by_decile" if grouping == "decile" else "by_quintile") or [])}
-    source = {group: key for key, group in by_group.items() if group is not None}
-    rep_deciles = {row["imd_decile"]: i for i, row in enumerate((m.report.get(decile_rep) or {}).get("rows") or [])}
-    for row, cells in zip(rows, keys, strict=True):
-        group = row[label]
-        for c, key in cells.items():
-            if decile_rep:
-                parts = [rep_deciles.get(d) for d in (2 * group - 1, 2 * group)]
-                if None in parts:
-                    raise DisclosureError(f"'{name}' quintile {group} has no decile rows behind it")
-                m.add_sum(key, [(decile_rep, "rows", j, c) for j in parts])
-            elif group in source:
-                section_name, j = source[group]
-                m.virtual_cell((name, "outside", group, c), name, (section_name, j, c), key)
-
-    def write(m: _Model) -> dict[str, Any]:
-        out_rows = _write_rows(m, rows, keys)
-        for row, cells in zip(out_rows, keys, strict=True):
-            row["participants_share"] = m.pct(row["participants_share"], cells["participants"],
-                                              totals["participants"])
-            row["jobs_share"] = m.pct(row["jobs_share"], cells["jobs_filled"], totals["jobs_filled"])
-            row["participants_ratio"] = m.pct(row["participants_ratio"], cells["participants"],
-                                              totals["participants"])
-            row["jobs_ratio"] = m.pct(row["jobs_ratio"], cells["jobs_filled"], totals["jobs_filled"])
-        return {**section, "rows": out_rows, **{t: m.shown(totals[c]) for c, t in columns.items()}}
-    return write
+    measures = {"participants": "participants_in_area", "jobs_filled": "jobs_filled_in_area"}
+    totals = {total: doc.count(total) for total in measures.values()}
+    out_rows = []
+    for row in rows:
+        n = row[label]
+        places = [str(n)] if label == "imd_decile" else [str(2 * n - 1), str(2 * n)]
+        out = {**row, **{c: doc.count(m, places=places) for c, m in measures.items()}}
+        for count, share, ratio in (("participants", "participants_share", "participants_ratio"),
+                                    ("jobs_filled", "jobs_share", "jobs_ratio")):
+            out[share] = doc.pct(out[count], totals[measures[count]], scale=1.0, digits=None)
+            population = row.get("population_share")
+            out[ratio] = (out[share] if out[share] is None or is_hidden(out[share])
+                          else None if not population else out[share] / population)
+        out_rows.append(out)
+    return {**section, "rows": out_rows, **totals}
 
 
-def _money(m: _Model, name: str, rows: Any) -> Writer:
+def _money(doc: _Doc, name: str, rows: Any) -> list[dict[str, Any]]:
     """Money only (with labels and yes/no flags): shown in full; a number that is not money is refused."""
-    _columns(name, rows, set(_MONEY_LABELS) | {k for row in rows for k in row if _is_money(k)})
-    return lambda m: copy.deepcopy(rows)
+    _columns(name, rows, set(_MONEY_LABELS) | _money_columns(rows))
+    return [dict(row) for row in rows]
 
 
-# Every section of the report and its rule, in the order the model is built (a section's sums may name the cells
-# of any section before it). A section with no rule here is refused.
-SECTIONS: dict[str, Callable[[_Model, str, Any], Writer]] = {
+def _withheld(doc: _Doc, name: str, rows: Any) -> None:
+    return None
+
+
+# Every section of the report and its rule. A section with no rule here is refused.
+SECTIONS: dict[str, Callable[[_Doc, str, Any], Any]] = {
     "by_decile": _by_decile,
     "by_quintile": _by_quintile,
     "by_quarter": _by_quarter,
     "funnel": _funnel,
-    "equality": _equality,
+    "equality": _withheld,
     "nation_deciles": _nation_deciles,
     "representation": _representation,
     "representation_by_quintile": _representation,
@@ -849,46 +406,13 @@ SECTIONS: dict[str, Callable[[_Model, str, Any], Writer]] = {
     "spend_by_category": _money,
     "top_suppliers": _money,
 }
-# percentage key -> denominator key; its numerator is the counts read by _headline_numerator
-PERCENTAGES: dict[str, str] = {
-    "conversion_rate_pct": "participants",
-    "participants_most_deprived_20_pct": "participants",
-    "jobs_filled_most_deprived_20_pct": "jobs_filled",
-}
-HEADLINE_COUNTS = _COUNTS
 
 
-def _headline_numerator(m: _Model, key: str) -> Any:
-    """The protected count a headline percentage is of, None if the report does not show it."""
-    if key == "conversion_rate_pct":
-        cell = ("funnel", "total", 0, "starters_with_job")
-        return m.shown(cell) if cell in m.values else None
-    col = "participants" if key.startswith("participants") else "jobs_filled"
-    cells = [("by_decile", m.decile_row(g), col) for g in ("1", "2")]
-    if any(c not in m.values for c in cells):
-        return SECONDARY_MARK
-    shown = [m.shown(c) for c in cells]
-    return SECONDARY_MARK if any(is_hidden(v) for v in shown) else sum(shown)
-
-
-def _build(report: Mapping[str, Any], rule: Rule, withheld: bool) -> tuple[_Model, dict[str, Writer]]:
-    m = _Model(report)
-    m.rule = rule
-    writers = {name: build(m, name, report[name]) for name, build in SECTIONS.items() if name in report}
-    for c in HEADLINE_COUNTS:
-        if c in report:
-            m.cell(("report", c), report[c], "by_decile")
-    m.status = protect_cells(m.values, m.equations, rule, derived=frozenset(m.derived),
-                             virtual=frozenset(m.virtual),
-                             withheld=frozenset(k for k in m.values if k not in m.virtual) if withheld else frozenset())
-    return m, writers
-
-
-def protect_report(report: Mapping[str, Any], rule: Rule = DEFAULT_RULE) -> dict[str, Any]:
+def protect_report(report: Mapping[str, Any], cells: Cells) -> dict[str, Any]:
     """The report as funders and the public may see it; raises DisclosureError on any figure it cannot vouch for.
 
-    Every count of people in every section is protected together; a report too small to protect has every count
-    hidden, zeros too, and names its count sections under disclosure.withheld.
+    report is the exact report of the selection (its labels, rows and money); every count of people in it is
+    replaced by the sum of the cells' rounded running totals (see the module's docstring).
     """
     for key, value in report.items():
         known = (key in SECTIONS or key in PERCENTAGES or key in HEADLINE_COUNTS or key in METADATA_NUMBERS
@@ -896,24 +420,21 @@ def protect_report(report: Mapping[str, Any], rule: Rule = DEFAULT_RULE) -> dict
         if not known and (isinstance(value, list | dict | tuple) or
                           (isinstance(value, int | float) and not isinstance(value, bool))):
             raise DisclosureError(f"The report figure '{key}' has no disclosure rule: add it to disclosure.py")
-    withheld_before = bool((report.get("disclosure") or {}).get("withheld"))
-    try:
-        m, writers = _build(report, rule, withheld_before)
-        withheld = withheld_before
-    except Unprotectable:
-        m, writers = _build(report, rule, True)
-        withheld = True
+    doc = _Doc(cells, report)
     out = dict(report)
-    for name, write in writers.items():
-        out[name] = write(m)
     for c in HEADLINE_COUNTS:
         if c in report:
-            out[c] = m.shown(("report", c))
-    for key, denominator in PERCENTAGES.items():
+            out[c] = doc.count(c)
+    for name, protect in SECTIONS.items():
+        if name in report:
+            out[name] = protect(doc, name, report[name])
+    if "conversion_rate_pct" in report:
+        out["conversion_rate_pct"] = doc.pct(doc.count("starters_with_job"), doc.count("participants"))
+    for key, measure in (("participants_most_deprived_20_pct", "participants"),
+                         ("jobs_filled_most_deprived_20_pct", "jobs_filled")):
         if key in report:
-            if denominator not in out:
-                raise DisclosureError(f"The percentage '{key}' has no base '{denominator}' in the report")
-            out[key] = protect_percentage(report[key], _headline_numerator(m, key), out[denominator], rule)
-    sections = [name for name in writers if any(owner == name for owner in m.owner.values())]
-    out["disclosure"] = {"rule": rule.as_dict(), "text": rule.text(), "withheld": sections if withheld else []}
+            out[key] = doc.pct(doc.count(measure, groups=_MOST_DEPRIVED), doc.count(measure))
+    withheld = [name for name in WITHHELD if name in report]
+    out["disclosure"] = {"rule": cells.rule.as_dict(), "text": cells.rule.text(),
+                         "withheld": {name: WITHHELD[name] for name in withheld}}
     return out

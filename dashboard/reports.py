@@ -11,11 +11,6 @@ import duckdb
 
 from dashboard import access, breakdowns, deprivation, disclosure, figures, networks, store
 
-
-class FiguresWithheld(store.StoreError):
-    """Figures for a disclosure-controlled reader that no suppression pattern could make safe."""
-
-
 # Each section the pages draw, and the core function that makes it. A page reads only the sections it shows.
 SECTIONS: dict[str, Callable[[duckdb.DuckDBPyConnection, figures.Selection], Any]] = {
     "by_quarter": breakdowns.by_quarter,
@@ -63,14 +58,11 @@ def view(con: duckdb.DuckDBPyConnection, scope: access.Scope, selection: figures
 
 
 def protected(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> dict[str, Any]:
-    """full() with every section, under the network's disclosure rule; FiguresWithheld if it cannot be made safe.
-    Checks no scope: view() is the door for readers."""
-    try:
-        return disclosure.protect_report(full(con, selection), networks.disclosure_rule(con, selection.network_id))
-    except disclosure.DisclosureError as exc:
-        # Fail closed: a document that cannot be protected is not shown at all.
-        raise FiguresWithheld("These figures cover so few people that they cannot be shown without revealing "
-                              "someone. Choose a longer period, or all initiatives or institutions.") from exc
+    """full() with every section, under the network's disclosure rule: every count of people a sum of the
+    network's finest cells' rounded running totals. Checks no scope: view() is the door for readers."""
+    rule = networks.disclosure_rule(con, selection.network_id)
+    rows = store.run(con, "disclosure_cells", network_id=selection.network_id, imd_release=selection.imd_release)
+    return disclosure.protect_report(full(con, selection), disclosure.Cells(rows, rule))
 
 
 def section(con: duckdb.DuckDBPyConnection, scope: access.Scope, selection: figures.Selection, name: str) -> Any:

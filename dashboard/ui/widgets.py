@@ -208,8 +208,9 @@ def sidebar(page: str) -> Filters | None:
         params["group"] = grouping
 
     if selection is not None and not cache.exact(selection):
-        st.sidebar.info("**Disclosure-controlled figures.** Counts small enough to identify someone are shown as "
-                        "“<5” or hidden as “[c]”; see Methodology.", icon=":material/shield_person:")
+        st.sidebar.info("**Disclosure-controlled figures.** Counts of people are rounded to multiples of 5 (“<5” "
+                        "when rounded to nothing) in a way that holds across periods; see Methodology.",
+                        icon=":material/shield_person:")
     st.sidebar.caption("The page address keeps these choices: copy it to share exactly this view.")
     st.session_state[saved_key] = {k: st.session_state.get(k)
                                    for k in (net_key, ini_key, ins_key, q_key, rel_key, grp_key)}

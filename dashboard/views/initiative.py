@@ -112,8 +112,12 @@ if tabs["time"].open:
 
 if tabs["equality"].open:
     with tabs["equality"]:
-        equality = cache.view(sel, ("equality",))["equality"]
-        if not any(r["participants"] or r["jobs_filled"] for r in equality):
+        document = cache.view(sel, ("equality",))
+        equality = document["equality"]
+        if equality is None:
+            st.info(f"**Not shown under disclosure control.** {document['disclosure']['withheld']['equality']}",
+                    icon=":material/shield_person:")
+        elif not any(r["participants"] or r["jobs_filled"] for r in equality):
             st.caption("No participants started and no jobs were filled in this period, so there is nothing to "
                        "break down.")
         else:

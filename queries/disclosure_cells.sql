@@ -1,0 +1,120 @@
+-- one row per measure, initiative, institution, place and quarter with any event: the finest cells that
+-- every count of people a disclosure-controlled reader sees is a sum of. place is figures_by_area's area
+-- group, Welsh people split by their WIMD decile ('wales:3', 'wales:' when unranked; Scottish people are
+-- never ranked: no data zone is kept), the IMD decile for the in-area measures (representation's people living
+-- in the network's area in a ranked LSOA). Events in the quarter of their own date; a cohort's outcomes
+-- (starters_*) in the quarter the person started, whatever the outcome's date.
+-- params: $network_id, $imd_release
+with imd as (
+    select lsoa_code, lsoa_vintage, imd_decile
+    from ref_imd
+    where imd_release = $imd_release
+),
+
+-- The network's ranked LSOAs (as representation.sql): 2021 ones in its districts, and a 2011 one when any of
+-- its 2021 pieces is.
+local_lsoa21 as (
+    select lsoa21_code
+    from ref_lsoa21
+    where lad24_code in (select lad24_code from network_lad where network_id = $network_id)
+),
+
+local_areas as (
+    select i.lsoa_code, i.lsoa_vintage, i.imd_decile
+    from imd as i
+    inner join local_lsoa21 as l on l.lsoa21_code = i.lsoa_code
+    where i.lsoa_vintage = 2021
+    union all
+    select i.lsoa_code, i.lsoa_vintage, i.imd_decile
+    from imd as i
+    inner join (
+        select distinct lk.lsoa11_code
+        from ref_lsoa11_lsoa21 as lk
+        inner join local_lsoa21 using (lsoa21_code)
+    ) as l on l.lsoa11_code = i.lsoa_code
+    where i.lsoa_vintage = 2011
+),
+
+-- A Welsh place known only by its 2021 LSOA: the WIMD decile of its 2011 parents, when they agree
+-- (as nation_deciles.sql).
+wales_by_lsoa21 as (
+    select lk.lsoa21_code, min(ni.decile) as decile
+    from ref_lsoa11_lsoa21 as lk
+    inner join ref_nation_imd as ni on ni.index_name = 'WIMD2019' and ni.area_code = lk.lsoa11_code
+    group by lk.lsoa21_code
+    having count(distinct ni.decile) = 1
+),
+
+people as (
+    select
+        p.initiative_id,
+        p.institution_id,
+        case
+            when p.nation = 'Wales' then concat('wales:', coalesce(w11.decile, w21.decile))
+            when p.nation = 'Scotland' then 'scotland:'
+            else imd_area_group(p.nation, coalesce(i21.imd_decile, i11.imd_decile))
+        end as place,
+        cast(coalesce(a21.imd_decile, a11.imd_decile) as varchar) as local_decile,
+        p.start_date,
+        p.completion_date,
+        p.job_start_date,
+        p.in_post_6_months
+    from selection_people($network_id, null, null) as p
+    left join imd as i21 on i21.lsoa_vintage = 2021 and i21.lsoa_code = p.lsoa21_code
+    left join imd as i11 on i11.lsoa_vintage = 2011 and i11.lsoa_code = p.lsoa11_code
+    left join local_areas as a21 on a21.lsoa_vintage = 2021 and a21.lsoa_code = p.lsoa21_code
+    left join local_areas as a11 on a11.lsoa_vintage = 2011 and a11.lsoa_code = p.lsoa11_code
+    left join ref_nation_imd as w11
+        on p.nation = 'Wales' and w11.index_name = 'WIMD2019' and w11.area_code = p.lsoa11_code
+    left join wales_by_lsoa21 as w21
+        on p.nation = 'Wales' and p.lsoa11_code is null and w21.lsoa21_code = p.lsoa21_code
+),
+
+events as (
+    select 'participants' as measure, initiative_id, institution_id, place, start_date as event_date
+    from people
+    union all
+    select 'completions', initiative_id, institution_id, place, completion_date
+    from people
+    where completion_date is not null
+    union all
+    select 'jobs_filled', initiative_id, institution_id, place, job_start_date
+    from people
+    where job_start_date is not null
+    union all
+    select 'starters_completed', initiative_id, institution_id, place, start_date
+    from people
+    where completion_date is not null
+    union all
+    select 'starters_with_job', initiative_id, institution_id, place, start_date
+    from people
+    where job_start_date is not null
+    -- A follow-up only counts for someone with a job start (as cohort_funnel.sql).
+    union all
+    select 'starters_in_post_6_months_reported', initiative_id, institution_id, place, start_date
+    from people
+    where job_start_date is not null and in_post_6_months is not null
+    union all
+    select 'starters_in_post_6_months', initiative_id, institution_id, place, start_date
+    from people
+    where job_start_date is not null and in_post_6_months
+    union all
+    select 'participants_in_area', initiative_id, institution_id, local_decile, start_date
+    from people
+    where local_decile is not null
+    union all
+    select 'jobs_filled_in_area', initiative_id, institution_id, local_decile, job_start_date
+    from people
+    where local_decile is not null and job_start_date is not null
+)
+
+select
+    measure,
+    initiative_id,
+    institution_id,
+    place,
+    concat(year(event_date), 'Q', quarter(event_date)) as quarter,
+    count(*) as people
+from events
+group by all
+order by all
