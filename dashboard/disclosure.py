@@ -82,29 +82,36 @@ class Rule:
         return value if digits is None else round(value, digits)
 
     def text(self) -> str:
-        """The rule in force, with an example a reader can follow, for the methodology page."""
+        """The rule in force, with an example a reader can follow, as Markdown for the methodology page."""
         t = self.threshold
         low, high = self.span(4 * t)
-        return (
-            f"Funders, the public, and partners reading the network's figures see every count of people rounded "
-            f"in a way that holds however many periods, initiatives and institutions they ask for (HESA's "
-            f"rounding to the nearest {t}, applied to running totals). The people are kept in small groups: one "
-            f"initiative, one institution and one decile (or Wales, Scotland, unknown). For each group, the "
-            f"running total from the beginning to the end of a quarter is rounded to the nearest {t}, and a "
-            f"period's count is the rounded running total at its end minus the one at the end of the quarter "
-            f"before. A count covering several groups is the sum of theirs. For example, if one group's running "
-            f"total is {4 * t + 1} at the end of June and {4 * t + 2} at the end of September, both round to "
-            f"{4 * t}, so July to September shows \"<{t}\" for it, and no comparison of periods tells more than "
-            f"that each running total is somewhere from {low} to {high}. So the same people always give the same "
-            f"count, quarters add up to the period, deciles to the total and initiatives to the network exactly "
-            f"as shown, and no subtraction of one answer from another pins down a small count. \"<{t}\" means "
-            f"a count rounded to 0 that is not none; 0 means no one at all. A count differs from the exact one by "
-            f"at most {2 * (t // 2)} for each group it covers, so a total over many groups can be a few people "
-            f"out. Percentages, shares and ratios are worked out from the counts as shown, and are hidden as "
-            f"\"{SUPPRESSED_PCT}\" when their base is under {self.min_base} or their count is \"<{t}\". Money "
-            f"is shown in full. Equality monitoring is not shown under disclosure control: it groups the same "
-            f"people differently, and two groupings, each rounded, could be set against each other. "
-            f"Coordinators, and partners for their own institution, see exact figures.")
+        lines = [
+            f"**Rounded so that it holds across every view.** Funders, the public, and partners reading the "
+            f"network's figures see every count of people rounded to a multiple of {t}, following HESA's rounding "
+            f"to the nearest {t}, applied to running totals so that it holds however many periods, initiatives "
+            f"and institutions they ask for.",
+            f"**How.** The people are kept in small groups: one initiative, one institution and one decile (or "
+            f"Wales, Scotland, unknown). For each group, the running total from the beginning to the end of a "
+            f"quarter is rounded to the nearest {t}; a period's count is the rounded running total at its end "
+            f"minus the one at the end of the quarter before. A count covering several groups (a decile of the "
+            f"whole network, say) is the sum of theirs.",
+            f"**Example.** If a group's running total is {4 * t + 1} at the end of June and {4 * t + 2} at the end "
+            f"of September, both round to {4 * t}, so July to September shows \"<{t}\" for it. Whatever periods "
+            f"are compared, they show only that each running total is somewhere from {low} to {high}, so the "
+            f"quarter's count could be anything from 0 to {high - low}.",
+            f"**What it means.** The same people always give the same count; quarters add up to the period, "
+            f"deciles to the total and initiatives to the network, exactly as shown; no subtraction of one answer "
+            f"from another pins down a small count. \"<{t}\" is a count rounded to 0 that is not none; 0 is no "
+            f"one at all. A count can differ from the exact one by up to {2 * (t // 2)} for each group it covers, "
+            f"so a total over many groups can be several people out.",
+            f"**Percentages, shares and ratios** are worked out from the counts as shown, and are hidden as "
+            f"\"{SUPPRESSED_PCT}\" when their base is under {self.min_base} or their count is \"<{t}\". "
+            f"**Money** is shown in full.",
+            "**Not shown.** Equality monitoring (age, gender, ethnicity, disability): it groups the same people "
+            "another way, and two groupings, each rounded, could be set against each other.",
+            "**Exact figures** are for coordinators, and for partners on their own institution.",
+        ]
+        return "\n".join(f"- {line}" for line in lines)
 
     def as_dict(self) -> dict[str, Any]:
         """The rule as JSON."""

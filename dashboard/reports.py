@@ -46,9 +46,8 @@ def view(con: duckdb.DuckDBPyConnection, scope: access.Scope, selection: figures
          sections: Iterable[str] = tuple(SECTIONS)) -> dict[str, Any]:
     """full() as this reader may see it: Denied outside their scope; disclosure-controlled unless exact_figures.
 
-    A disclosure-controlled reader always gets a subset of the one protected document of every section, so
-    each page, tab, download and export of a selection hides the same cells: two views protected apart could
-    hide different cells, and together reveal what each hides.
+    A disclosure-controlled reader always gets a part of the one protected document of every section, so each
+    page, tab, download and export of a selection shows the same counts.
     """
     access.require_read(scope, selection.network_id, selection.institution_id, selection.initiative_id)
     if is_exact(scope, selection):

@@ -160,6 +160,17 @@ def test_each_role_sees_its_pages(browser, app_url, role):
     if role == "funder":
         go(page, "Overview")
         page.get_by_text("Disclosure-controlled figures.").wait_for(timeout=30_000)
+        # The rule in force, as the methodology states it, and the equality tab it withholds.
+        go(page, "Methodology")
+        rule = page.get_by_text("Rounded so that it holds across every view.")
+        rule.scroll_into_view_if_needed()
+        page.get_by_text("both round to 20").wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "funder_methodology_disclosure.png"))
+        go(page, "Initiative")
+        page.get_by_role("tab", name="Equality monitoring").click()
+        page.get_by_text("Not shown under disclosure control.").wait_for(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "funder_initiative_equality.png"))
+        assert_clean(page, errors)
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("link", name="Sign in").wait_for(timeout=30_000)
     wait_idle(page)
