@@ -11,40 +11,6 @@ with imd as (
     where imd_release = $imd_release
 ),
 
--- The network's ranked LSOAs (as representation.sql): 2021 ones in its districts, and a 2011 one when any of
--- its 2021 pieces is.
-local_lsoa21 as (
-    select lsoa21_code
-    from ref_lsoa21
-    where lad24_code in (select lad24_code from network_lad where network_id = $network_id)
-),
-
-local_areas as (
-    select i.lsoa_code, i.lsoa_vintage, i.imd_decile
-    from imd as i
-    inner join local_lsoa21 as l on l.lsoa21_code = i.lsoa_code
-    where i.lsoa_vintage = 2021
-    union all
-    select i.lsoa_code, i.lsoa_vintage, i.imd_decile
-    from imd as i
-    inner join (
-        select distinct lk.lsoa11_code
-        from ref_lsoa11_lsoa21 as lk
-        inner join local_lsoa21 using (lsoa21_code)
-    ) as l on l.lsoa11_code = i.lsoa_code
-    where i.lsoa_vintage = 2011
-),
-
--- A Welsh place known only by its 2021 LSOA: the WIMD decile of its 2011 parents, when they agree
--- (as nation_deciles.sql).
-wales_by_lsoa21 as (
-    select lk.lsoa21_code, min(ni.decile) as decile
-    from ref_lsoa11_lsoa21 as lk
-    inner join ref_nation_imd as ni on ni.index_name = 'WIMD2019' and ni.area_code = lk.lsoa11_code
-    group by lk.lsoa21_code
-    having count(distinct ni.decile) = 1
-),
-
 people as (
     select
         p.initiative_id,
@@ -62,11 +28,11 @@ people as (
     from selection_people($network_id, null, null) as p
     left join imd as i21 on i21.lsoa_vintage = 2021 and i21.lsoa_code = p.lsoa21_code
     left join imd as i11 on i11.lsoa_vintage = 2011 and i11.lsoa_code = p.lsoa11_code
-    left join local_areas as a21 on a21.lsoa_vintage = 2021 and a21.lsoa_code = p.lsoa21_code
-    left join local_areas as a11 on a11.lsoa_vintage = 2011 and a11.lsoa_code = p.lsoa11_code
+    left join network_local_areas($network_id, $imd_release) as a21 on a21.lsoa_vintage = 2021 and a21.lsoa_code = p.lsoa21_code
+    left join network_local_areas($network_id, $imd_release) as a11 on a11.lsoa_vintage = 2011 and a11.lsoa_code = p.lsoa11_code
     left join ref_nation_imd as w11
         on p.nation = 'Wales' and w11.index_name = 'WIMD2019' and w11.area_code = p.lsoa11_code
-    left join wales_by_lsoa21 as w21
+    left join wales_lsoa21_decile() as w21
         on p.nation = 'Wales' and p.lsoa11_code is null and w21.lsoa21_code = p.lsoa21_code
 ),
 

@@ -7,15 +7,6 @@ with nation_index as (
     from ref_nation_imd
 ),
 
--- A Welsh place known only by its 2021 LSOA: the WIMD decile of its 2011 parents, when they agree.
-wales_by_lsoa21 as (
-    select lk.lsoa21_code, min(ni.decile) as decile
-    from ref_lsoa11_lsoa21 as lk
-    inner join nation_index as ni on ni.index_name = 'WIMD2019' and ni.area_code = lk.lsoa11_code
-    group by lk.lsoa21_code
-    having count(distinct ni.decile) = 1
-),
-
 -- Scottish people stay 'not known': participant rows keep no postcode or data zone to rank.
 people as (
     select
@@ -26,7 +17,7 @@ people as (
         p.job_start_date
     from selection_people($network_id, $initiative_id, $institution_id) as p
     left join nation_index as w11 on w11.index_name = 'WIMD2019' and w11.area_code = p.lsoa11_code
-    left join wales_by_lsoa21 as w21 on p.lsoa11_code is null and w21.lsoa21_code = p.lsoa21_code
+    left join wales_lsoa21_decile() as w21 on p.lsoa11_code is null and w21.lsoa21_code = p.lsoa21_code
     where p.nation in ('Wales', 'Scotland')
 ),
 
@@ -41,7 +32,7 @@ payments as (
         s.spend_gbp
     from selection_payments_located($network_id, $initiative_id, $institution_id, $date_from, $date_to) as s
     left join nation_index as w11 on w11.index_name = 'WIMD2019' and w11.area_code = s.lsoa11_code
-    left join wales_by_lsoa21 as w21 on s.lsoa11_code is null and w21.lsoa21_code = s.lsoa21_code
+    left join wales_lsoa21_decile() as w21 on s.lsoa11_code is null and w21.lsoa21_code = s.lsoa21_code
     left join ref_postcode as rp on s.nation = 'Scotland' and rp.postcode = s.supplier_postcode
     left join nation_index as dz on dz.index_name = 'SIMD2020v2' and dz.area_code = rp.data_zone_code
     where s.nation in ('Wales', 'Scotland')

@@ -3,29 +3,10 @@
 -- working-age population (IoD2019: File 6 by LSOA 2011; IoD2025: File 6 carried to LSOA 2021).
 -- params: $network_id, $initiative_id (null = all), $institution_id (null = all),
 --         $date_from, $date_to (inclusive), $imd_release
-with imd as (
-    select lsoa_code, lsoa_vintage, imd_decile
-    from ref_imd
-    where imd_release = $imd_release
-),
-
-local_lsoa21 as (
-    select lsoa21_code
-    from ref_lsoa21
-    where lad24_code in (select lad24_code from network_lad where network_id = $network_id)
-),
-
--- A 2011 LSOA is local when any of its 2021 pieces is (they share a district, bar three complex changes).
-local_lsoa11 as (
-    select distinct lk.lsoa11_code
-    from ref_lsoa11_lsoa21 as lk
-    inner join local_lsoa21 using (lsoa21_code)
-),
-
 -- File 6 working-age population (mid-2015, LSOA 2011) carried to LSOA 2021: each 2011 LSOA's population
 -- divided equally among the 2021 LSOAs it maps to, then summed per 2021 LSOA (unchanged and merged
 -- LSOAs keep or add up whole populations; a split one is shared equally).
-population21 as (
+with population21 as (
     select lk.lsoa21_code, sum(pop.population_working_age / lk.pieces) as population_working_age
     from (
         select lsoa11_code, lsoa21_code, count(*) over (partition by lsoa11_code) as pieces
@@ -37,17 +18,14 @@ population21 as (
 
 -- The network's ranked LSOAs of the release's own vintage, with their working-age population.
 areas as (
-    select i.lsoa_code, i.lsoa_vintage, i.imd_decile, p21.population_working_age
-    from imd as i
-    inner join local_lsoa21 as l on l.lsoa21_code = i.lsoa_code
-    left join population21 as p21 on p21.lsoa21_code = i.lsoa_code
-    where i.lsoa_vintage = 2021
-    union all
-    select i.lsoa_code, i.lsoa_vintage, i.imd_decile, pop.population_working_age
-    from imd as i
-    inner join local_lsoa11 as l on l.lsoa11_code = i.lsoa_code
-    left join ref_population as pop on pop.lsoa11_code = i.lsoa_code
-    where i.lsoa_vintage = 2011
+    select
+        a.lsoa_code,
+        a.lsoa_vintage,
+        a.imd_decile,
+        if(a.lsoa_vintage = 2021, p21.population_working_age, pop.population_working_age) as population_working_age
+    from network_local_areas($network_id, $imd_release) as a
+    left join population21 as p21 on a.lsoa_vintage = 2021 and p21.lsoa21_code = a.lsoa_code
+    left join ref_population as pop on a.lsoa_vintage = 2011 and pop.lsoa11_code = a.lsoa_code
 ),
 
 people as (
