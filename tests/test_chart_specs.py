@@ -202,6 +202,12 @@ def test_decile_rate_bars_fold_quintiles_and_mark_hidden_rates_as_unknown():
     assert bar["x"][-1] == pytest.approx(6.6) and bar["y"][-1] == 25
     assert spec["layout"]["yaxis"]["tickvals"] == [0, 25, 50, 75, 100]
     assert spec["layout"]["shapes"][0]["x0"] == pytest.approx(5.8)
+    # Under disclosure control a share of a base under 25 is not drawn (as the tables show '[c]').
+    small = assert_valid(charts.decile_rate_bars(rows, "starters_with_job", "starters", title="Share",
+                                                 min_base=25))["data"][0]
+    assert small["y"][:10] == [None] * 10 and small["y"][-1] is None
+    assert assert_valid(charts.decile_rate_bars(rows, "starters_with_job", "starters", title="Share",
+                                                min_base=20))["data"][0]["y"][9] == pytest.approx(50)
 
 
 QUARTERS = [{"quarter": f"2025Q{i}", "start_quarter": f"2025Q{i}", "participants": i, "completions": "<5",

@@ -251,12 +251,12 @@ def cohort_funnel(total: dict[str, Any], *, height: int = 380) -> go.Figure:
 
 
 def decile_rate_bars(by_decile: list[dict[str, Any]], part: str, whole: str, *, title: str,
-                     grouping: str = "decile", height: int = 380) -> go.Figure:
+                     grouping: str = "decile", height: int = 380, min_base: int = 0) -> go.Figure:
     """part as a share of whole for deciles 1..10 (or quintiles 1..5) in the decile colours, then one grey
-    'not ranked' bar."""
+    'not ranked' bar. A share of a whole under min_base (disclosure control's smallest base) is not drawn."""
     def rate(p: Any, w: Any) -> float | None:
         p, w = disclosure.number(p), disclosure.number(w)
-        return p * 100 / w if p is not None and w else None
+        return p * 100 / w if p is not None and w and w >= min_base else None
 
     quintile = grouping == "quintile"
     last_group = 5 if quintile else 10

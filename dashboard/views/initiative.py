@@ -16,7 +16,8 @@ if sel.initiative_id is None:
     st.info("Showing **all initiatives** together. Choose one initiative in the sidebar to follow its participants.",
             icon=":material/filter_alt:")
 
-funnel = cache.view(sel, ("funnel",))["funnel"]
+cohort = cache.view(sel, ("funnel",))
+funnel = cohort["funnel"]
 total = funnel["total"]
 period = fmt.period_text(sel.from_quarter, sel.to_quarter)
 stem = f"anchor-impact_{sel.network_id}_{sel.initiative_id or 'all'}_{sel.from_quarter}-{sel.to_quarter}"
@@ -62,8 +63,11 @@ else:
         chart(charts.cohort_funnel(total), "funnel")
         download("funnel", [{"stage": "total", **total}])
     with right:
+        # Under disclosure control a share of a small base is not drawn, as the tables hide it ('[c]').
+        min_base = (cohort.get("disclosure") or {}).get("rule", {}).get("min_percentage_base", 0)
         chart(charts.decile_rate_bars(funnel["by_decile"], "starters_with_job", "starters", grouping=filters.grouping,
-                                      title=f"Share who started a job, by IMD {filters.grouping}"),
+                                      title=f"Share who started a job, by IMD {filters.grouping}",
+                                      min_base=min_base),
               "job_rate_by_decile")
     st.caption("IMD decile 1 is the 10% most deprived areas in England (quintile 1, Core20, the 20% most "
                "deprived); grey is outside England's index "

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import figures
+from dashboard import disclosure, figures
 from dashboard.ui import cache, widgets
 from dashboard.ui import formatting as fmt
 
@@ -130,10 +130,12 @@ if not quarters:
 whole = cache.report(figures.Selection(network_id=network.network_id, from_quarter=quarters[0],
                                        to_quarter=quarters[-1], imd_release=release))
 unknown = next((row for row in whole["by_decile"] if row["group"] == "unknown"), None)
-placed = whole["participants"] - (unknown["participants"] if unknown else 0)
+# Under disclosure control a count may be a mark ('<5'): then the share is not worked out.
+people, unplaced = disclosure.number(whole["participants"]), disclosure.number(unknown["participants"] if unknown else 0)
+placed_pct = (people - unplaced) * 100 / people if people and unplaced is not None else None
 st.markdown(
     f"- Data from **{fmt.quarter_span(quarters[0], quarters[-1])}** ({len(quarters)} quarters).\n"
-    f"- **{fmt.pct(placed * 100 / whole['participants'] if whole['participants'] else None)}** of participants "
+    f"- **{fmt.pct(placed_pct)}** of participants "
     "who started in that time could be placed in an area.\n"
     f"- **{fmt.pct(whole['spend_known_location_pct'])}** of spend has a known supplier location "
     f"({fmt.money(whole['spend_unknown_location_gbp'])} does not).\n"
