@@ -131,7 +131,8 @@ whole = cache.report(figures.Selection(network_id=network.network_id, from_quart
                                        to_quarter=quarters[-1], imd_release=release))
 unknown = next((row for row in whole["by_decile"] if row["group"] == "unknown"), None)
 # Under disclosure control a count may be a mark ('<5'): then the share is not worked out.
-people, unplaced = disclosure.number(whole["participants"]), disclosure.number(unknown["participants"] if unknown else 0)
+people = disclosure.number(whole["participants"])
+unplaced = disclosure.number(unknown["participants"] if unknown else 0)
 placed_pct = (people - unplaced) * 100 / people if people and unplaced is not None else None
 st.markdown(
     f"- Data from **{fmt.quarter_span(quarters[0], quarters[-1])}** ({len(quarters)} quarters).\n"
