@@ -13,7 +13,7 @@ Written independently of dashboard.disclosure: the world's exact counts are work
 import itertools
 import shutil
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +28,12 @@ INSTITUTIONS = ("trust", "council")
 # tests/data/tiny's LSOAs and their IoD2025 deciles; None is a person with no known address.
 PLACES = {"E01000001": "1", "E01000002": "2", "E01000005": "3", "E01000003": "10", None: "unknown"}
 GROUPS = tuple(dict.fromkeys(PLACES.values()))
-MEASURES = {"participants": "start", "completions": "completion", "jobs_filled": "job"}
+MEASURES = {"participants": "start", "completions": "completion", "jobs_filled": "job",
+            # The cohort's: people who started in the quarters and have a job start (some of the participants).
+            "starters_with_job": "start"}
+COUNTS = ("participants", "completions", "jobs_filled")
+# A count never shown but worked out as one shown count less another: starters who have no job.
+WITHOUT_JOB = "starters_without_job"
 FUNDER = access.Scope("funder@attack.example", "funder", grants=frozenset({("tiny", None)}))
 BASE_HALF = 2  # a rounded running total of base 5 is the exact one to within 2 (the method, as published)
 
@@ -123,7 +128,7 @@ def _answers(doc: dict, initiative: str | None, institution: str | None, span: r
     def answer(measure, groups, quarters_, shown, insts_=insts):
         return Answer(measure, inits, insts_, tuple(groups), tuple(quarters_), shown)
 
-    for m in MEASURES:
+    for m in COUNTS:
         yield answer(m, GROUPS, period, doc[m])
         for row in doc["by_decile"]:
             if row["group"] in GROUPS:
@@ -137,21 +142,24 @@ def _answers(doc: dict, initiative: str | None, institution: str | None, span: r
             yield answer(m, GROUPS, [q], row[m])
             yield answer(m, GROUPS, range(q + 1), row[f"cumulative_{m}"])
     funnel = doc["funnel"]
-    yield answer("participants", GROUPS, period, funnel["total"]["starters"])
-    for row in funnel["by_decile"]:
-        if row["group"] in GROUPS:
-            yield answer("participants", [row["group"]], period, row["starters"])
-    for row in funnel["by_institution"]:
-        yield answer("participants", GROUPS, period, row["starters"], insts_=(row["institution_id"],))
-    for row in funnel["by_start_quarter"]:
-        yield answer("participants", GROUPS, [names.index(row["start_quarter"])], row["starters"])
+    for measure, field in (("participants", "starters"), ("starters_with_job", "starters_with_job")):
+        yield answer(measure, GROUPS, period, funnel["total"][field])
+        for row in funnel["by_decile"]:
+            if row["group"] in GROUPS:
+                yield answer(measure, [row["group"]], period, row[field])
+        for row in funnel["by_institution"]:
+            yield answer(measure, GROUPS, period, row[field], insts_=(row["institution_id"],))
+        for row in funnel["by_start_quarter"]:
+            yield answer(measure, GROUPS, [names.index(row["start_quarter"])], row[field])
 
 
 def exact(people: Iterable[Person], answer: Answer) -> int:
     """The true count of an answer's people, worked out from the people themselves."""
-    field = MEASURES[answer.measure]
+    field = MEASURES.get(answer.measure, "start")
+    job = {"starters_with_job": True, WITHOUT_JOB: False}.get(answer.measure)
     return sum(1 for p in people if getattr(p, field) in answer.quarters and p.initiative in answer.initiatives
-               and p.institution in answer.institutions and PLACES[p.lsoa] in answer.groups)
+               and p.institution in answer.institutions and PLACES[p.lsoa] in answer.groups
+               and (job is None or (p.job is not None) == job))
 
 
 class Attacker:
@@ -184,6 +192,18 @@ class Attacker:
                     growth = np.zeros(2 * self.size)
                     growth[self.var(i, t)], growth[self.var(i, t - 1)] = 1, -1
                     add(growth, 0, np.inf)
+        # Starters with a job are some of the participants (same start quarter): never more, and the others (without
+        # a job) a running total that never falls either.
+        for _, i, k, g in self.cells:
+            part, job = self.index[("participants", i, k, g)], self.index[("starters_with_job", i, k, g)]
+            for t in range(n_quarters):
+                nested = np.zeros(2 * self.size)
+                nested[self.var(part, t)], nested[self.var(job, t)] = 1, -1
+                add(nested, 0, np.inf)
+                if t:
+                    others = nested.copy()
+                    others[self.var(part, t - 1)], others[self.var(job, t - 1)] = -1, 1
+                    add(others, 0, np.inf)
         for answer in answers:
             cells = self.cells_of(answer)
             ever = np.zeros(2 * self.size)
@@ -217,7 +237,12 @@ class Attacker:
 
     def range_of(self, target: Answer) -> tuple[int, int]:
         """The least and greatest whole number of people the target can hold, given every answer."""
-        c = self.period(self.cells_of(target), target.quarters)
+        if target.measure == WITHOUT_JOB:
+            def of(measure):
+                return self.period(self.cells_of(Answer(measure, *astuple(target)[1:])), target.quarters)
+            c = of("participants") - of("starters_with_job")
+        else:
+            c = self.period(self.cells_of(target), target.quarters)
         found = []
         for sign in (1, -1):
             result = milp(sign * c, constraints=[self.constraint], integrality=np.ones(len(c)),
@@ -233,6 +258,7 @@ def small_targets(people: list[Person], answers: list[Answer], n_quarters: int) 
     one initiative, institution and group, over any contiguous range of quarters."""
     shapes = {(a.measure, a.initiatives, a.institutions, a.groups) for a in answers}
     shapes |= {(m, (i,), (k,), (g,)) for m, i, k, g in itertools.product(MEASURES, INITIATIVES, INSTITUTIONS, GROUPS)}
+    shapes |= {(WITHOUT_JOB, *shape[1:]) for shape in shapes if shape[0] == "starters_with_job"}
     out = []
     for shape, (a, b) in itertools.product(sorted(shapes),
                                            itertools.combinations_with_replacement(range(n_quarters), 2)):

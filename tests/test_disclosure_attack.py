@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @st.composite
-def people(draw, n_quarters=N_QUARTERS, max_people=30):
+def people(draw, n_quarters=N_QUARTERS, max_people=30 if FULL else 20):
     out = []
     for _ in range(draw(st.integers(1, max_people))):
         start = draw(st.integers(0, n_quarters - 1))
