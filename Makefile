@@ -32,7 +32,7 @@ bench: setup
 # The funder's attack on disclosure control at full size (make test runs it smaller); ATTACK_EXAMPLES networks.
 ATTACK_EXAMPLES ?= 20
 attack: $(BIN)/.installed
-	ANCHOR_ATTACK=full ANCHOR_ATTACK_EXAMPLES=$(ATTACK_EXAMPLES) $(BIN)/python -m pytest -n 0 -p no:cacheprovider \
+	ANCHOR_ATTACK=full ANCHOR_ATTACK_EXAMPLES=$(ATTACK_EXAMPLES) $(BIN)/python -m pytest -n 0 -p no:cacheprovider --timeout 0 \
 		tests/test_disclosure_attack.py
 
 # The committed upload templates, rewritten from the contract (TEMPLATES=DIR writes them elsewhere).

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import csc_array
 
 from dashboard import access, figures, parsing, reports, store
 from tests import tiny
@@ -216,7 +217,8 @@ class Attacker:
                 add(ever, 1, np.inf)
             add(self.period(cells, answer.quarters, rounded=True), 0 if isinstance(answer.shown, str) else answer.shown,
                 0 if isinstance(answer.shown, str) else answer.shown)
-        self.constraint = LinearConstraint(np.array(rows), np.array(lows), np.array(highs))
+        # Sparse once, not converted again for each of the many programs.
+        self.constraint = LinearConstraint(csc_array(np.array(rows)), np.array(lows), np.array(highs))
 
     def var(self, cell: int, quarter: int) -> int:
         return cell * self.n_quarters + quarter
