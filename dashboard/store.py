@@ -28,6 +28,10 @@ class QueryError(StoreError):
     """A query failed; the message names the query file."""
 
 
+class WriteConflict(QueryError):
+    """A key another transaction inserted at the same moment: store.write retries the whole transaction."""
+
+
 @functools.cache
 def _sql(query: str) -> str:
     path = config.QUERIES_DIR / f"{query}.sql"
@@ -82,6 +86,10 @@ def run(con: duckdb.DuckDBPyConnection, query: str, /, **params: Any) -> pd.Data
         return result.df() if result.description else pd.DataFrame()
     except duckdb.TransactionException:
         raise  # a write conflict: write() retries the whole transaction
+    except duckdb.ConstraintException as exc:
+        # Two transactions inserting the same key at once (an upsert does not see the other's uncommitted row)
+        # is a write conflict too: write() retries it; anywhere else it is the query's failure.
+        raise WriteConflict(f"Query {query}.sql failed: {exc}") from exc
     except duckdb.Error as exc:
         raise QueryError(f"Query {query}.sql failed: {exc}") from exc
 
@@ -102,7 +110,7 @@ def write(fn: Callable[[duckdb.DuckDBPyConnection], T], path: Path | None = None
                 value = fn(cur)
                 cur.execute("commit")
                 return value
-            except duckdb.TransactionException:
+            except (duckdb.TransactionException, WriteConflict):
                 _rollback(cur)
                 if attempt == attempts - 1:
                     raise
