@@ -5,6 +5,7 @@ register filling in what a payment lacks) and returns JSON-ready values: ints, p
 None where a share has nothing to divide.
 """
 
+import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard import contract, figures, parsing, store
+from dashboard import contract, figures, parsing, registers, store
 
 NOT_RECORDED = "Not recorded"
 NOT_CATEGORISED = "Not categorised"
@@ -109,6 +110,38 @@ def spend_by_institution(con: duckdb.DuckDBPyConnection, selection: figures.Sele
 def spend_by_category(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> list[dict[str, Any]]:
     """One row per expenditure category (blank as 'Not categorised'), largest spend first."""
     return _categories(_spend_rows(con, selection, "category"))
+
+
+SOURCES = {  # where a payment's place came from, in the order shown
+    "partner file": "Partner's own file",
+    "coordinator": "Coordinator's supplier list",
+    "companies_house": "Companies House",
+    "charity_commission": "Charity Commission",
+    "oscr": "Scottish Charity Regulator",
+    "fca_mutuals": "FCA Mutuals Public Register",
+    "redacted": "Redacted payee",
+    "unknown": "Location unknown",
+}
+
+
+def spend_by_source(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> list[dict[str, Any]]:
+    """The selection's spend by where its place came from (SOURCES, in that order), with each one's share.
+
+    A register's entry also names the date of the register loaded ('Companies House, 1 November 2026').
+    """
+    df = store.run(con, "spend_by_source", **_params(selection, deciles=False))
+    releases = {r["register"]: r["release_date"] for r in registers.status(con)}
+    pence = {source: int(Decimal(str(gbp)) * 100) for source, gbp in zip(df["source"], df["spend_gbp"], strict=True)}
+    total = sum(pence.values())
+    rows = []
+    for source, label in SOURCES.items():
+        if source not in pence:
+            continue
+        if source in releases:
+            label = f"{label}, register of {dt.date.fromisoformat(releases[source]):%-d %B %Y}"
+        rows.append({"source": source, "source_label": label, "spend_gbp": _gbp(pence[source]),
+                     "spend_pct": _pct(pence[source], total)})
+    return rows
 
 
 def top_suppliers(con: duckdb.DuckDBPyConnection, selection: figures.Selection, limit: int = 10

@@ -222,6 +222,78 @@ def _suppliers_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _registers_print(loaded) -> None:
+    from dashboard import registers
+
+    for item in loaded:
+        what = "already loaded" if item.skipped else f"{item.entries:,} rows"
+        print(f"{registers.TITLES[item.register]} of {item.release_date:%-d %B %Y}: {item.file_name}: {what}")
+
+
+def _registers_load(args: argparse.Namespace) -> int:
+    from dashboard import registers
+
+    _registers_print(registers.load([Path(f) for f in args.files], progress=not args.quiet,
+                                    synthetic=args.synthetic, force=args.force))
+    return 0
+
+
+def _registers_fetch(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from dashboard import registers
+
+    month = dt.date.fromisoformat(args.month + "-01") if args.month else None
+    _registers_print(registers.fetch(Path(args.to), base_url=args.base_url, month=month, progress=not args.quiet))
+    return 0
+
+
+def _registers_status(args: argparse.Namespace) -> int:
+    from dashboard import registers
+
+    with store.connect() as con:
+        loaded = registers.status(con.cursor())
+    if not loaded:
+        print("No registers loaded. Load the official files with: python -m dashboard registers load FILE [FILE ...]"
+              ", or download them with: python -m dashboard registers fetch")
+    for item in loaded:
+        print(f"{item['title']}: register of {item['release_date']}, {item['entries']:,} organisations from "
+              f"{', '.join(item['files'])}{'  (synthetic demo data)' if item['synthetic'] else ''}")
+    return 0
+
+
+def _suppliers_matches(args: argparse.Namespace) -> int:
+    from dashboard import matching
+
+    with store.connect() as con:
+        df = matching.proposals(con.cursor(), args.network, scope=_operator())
+    if df.empty:
+        print(f"No proposed matches waiting for network '{args.network}'.")
+        return 0
+    shown = df[["supplier_key", "supplier_name", "spend_gbp", "register", "entity_id", "entity_name", "score",
+                "method", "postcode"]]
+    print(shown.to_string(index=False))
+    print(f"{df['supplier_key'].nunique()} supplier(s) with proposed matches. Confirm one with: python -m dashboard "
+          "suppliers confirm --network N --supplier KEY --register R --entity ID (or reject it with 'reject').")
+    return 0
+
+
+def _suppliers_decide(args: argparse.Namespace) -> int:
+    from dashboard import matching
+
+    decision = {"confirm": "confirmed", "reject": "rejected"}[args.action]
+    matching.decide(args.network, args.supplier, args.register, args.entity, decision, scope=_operator())
+    print(f"{decision.capitalize()}: '{args.supplier}' is {'' if decision == 'confirmed' else 'not '}"
+          f"{args.register} {args.entity} in network '{args.network}'.")
+    return 0
+
+
+def registers_keys() -> tuple[str, ...]:
+    from dashboard import registers
+
+    return tuple(registers.TITLES)
+
+
 def _operator():
     """The command line acts as the machine's operator: full rights, audited as cli:<os user>."""
 
@@ -397,6 +469,33 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--by", help="who is updating (default: your user name)")
     p.add_argument("file")
     p.set_defaults(func=_suppliers_load)
+    p = sup.add_parser("matches", help="proposed register matches waiting for a decision, largest spend first")
+    p.add_argument("--network", required=True)
+    p.set_defaults(func=_suppliers_matches)
+    for action, what in (("confirm", "use a proposed register match"), ("reject", "never use a register match")):
+        p = sup.add_parser(action, help=f"{what}, audited")
+        p.add_argument("--network", required=True)
+        p.add_argument("--supplier", required=True, help="the supplier's key, as 'suppliers matches' lists it")
+        p.add_argument("--register", required=True, choices=list(registers_keys()))
+        p.add_argument("--entity", required=True, help="the register's number of the entry")
+        p.set_defaults(func=_suppliers_decide)
+
+    reg = sub.add_parser("registers", help="Companies House and the charity registers, which place suppliers")
+    reg = reg.add_subparsers(dest="action", required=True)
+    p = reg.add_parser("load", help="load register files as published (zip, CSV or TXT); told apart by header")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--synthetic", action="store_true", help="mark them as synthetic demo data")
+    p.add_argument("--force", action="store_true", help="read a file again even if it was loaded")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_registers_load)
+    p = reg.add_parser("fetch", help="download the registers from their publishers, check them and load them")
+    p.add_argument("--to", default=str(config.cache_dir() / "registers"), help="where to keep the downloads")
+    p.add_argument("--base-url", help="a mirror holding the files under their published names")
+    p.add_argument("--month", help="Companies House's month, e.g. 2026-12 (default: this month, else the last)")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_registers_fetch)
+    p = reg.add_parser("status", help="which registers are loaded, of what date")
+    p.set_defaults(func=_registers_status)
 
     users = sub.add_parser("user", help="sign-in accounts").add_subparsers(dest="action", required=True)
     p = users.add_parser("add", help="add an account; the password is asked for, never shown")

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from dashboard import config, contract, ingest, networks, parsing, store
+from dashboard import config, contract, demo_registers, ingest, networks, parsing, registers, store
 
 DEMO_NETWORKS = ("birmingham", "london")
 QUARTERS = [parsing.shift_quarter("2024Q4", i) for i in range(8)]  # 2024Q4 .. 2026Q3
@@ -162,7 +162,7 @@ def spend_files(network_id: str, institution_ids: list[str], suppliers: pd.DataF
                 amount = round(float(500 + rng.lognormal(7.6, 1.1)), 2)
                 if rng.random() < 0.03:
                     amount = -round(amount / 4, 2)  # a credit note
-                tagged = initiative and s["is_vcse"] == "Yes" and q_index >= 1
+                tagged = initiative and s.get("tag_vcse", s["is_vcse"]) == "Yes" and q_index >= 1
                 rows.append({
                     "supplier_name": s["supplier_name"],
                     "supplier_id": s["supplier_id"],
@@ -185,9 +185,14 @@ def build(*, progress: bool = True, db: Path | None = None, out_dir: Path | None
     out_dir = out_dir or (db or config.db_path()).parent / "demo_uploads"
     last_day = parsing.quarter_bounds(QUARTERS[-1])[1]
     planned: list[tuple[str, str, str, str, Path]] = []
+    companies: list[dict[str, str]] = []
+    charities: list[dict[str, str]] = []
+    registered: set[str] = set()
     for network_id in DEMO_NETWORKS:
         networks.load(config.DATA_DIR / "networks" / f"{network_id}.yaml", db)
         rng = np.random.default_rng([SEED, DEMO_NETWORKS.index(network_id)])
+        # The registers' own draws, apart: the rest of the demo is the same with or without them.
+        register_rng = np.random.default_rng([SEED, DEMO_NETWORKS.index(network_id), 1])
         with store.connect(db) as con:
             cur = con.cursor()
             pool = store.run(cur, "demo_postcode_pool", network_id=network_id)
@@ -197,15 +202,24 @@ def build(*, progress: bool = True, db: Path | None = None, out_dir: Path | None
             institution_ids = store.run(cur, "network_institutions", network_id=network_id)["institution_id"]
         folder = out_dir / network_id
         folder.mkdir(parents=True, exist_ok=True)
-        for kind, files in (
-            ("participants", participant_files(network_id, pool, rng, last_day)),
-            ("spend", spend_files(network_id, sorted(institution_ids), _suppliers(network_id, pool, elsewhere, rng),
-                                  rng)),
-        ):
+        people = participant_files(network_id, pool, rng, last_day)
+        suppliers = _suppliers(network_id, pool, elsewhere, rng).assign(
+            tag_vcse=lambda df: df["is_vcse"])
+        in_files, network_companies, network_charities = demo_registers.split(suppliers, registered, register_rng)
+        companies += network_companies
+        charities += network_charities
+        payments = demo_registers.redact(spend_files(network_id, sorted(institution_ids), in_files, rng),
+                                         register_rng)
+        for kind, files in (("participants", people), ("spend", payments)):
             for institution_id, quarter, rows in files:
                 path = folder / f"{institution_id}_{kind}_{quarter}.csv"
                 rows.to_csv(path, index=False)
                 planned.append((network_id, institution_id, kind, quarter, path))
+    register_files = demo_registers.write(out_dir / "registers", companies, charities)
+    with store.connect(db) as con:
+        real = [r for r in registers.status(con.cursor()) if not r["synthetic"]]
+    if not real:  # an installation with the real registers keeps them
+        registers.load(register_files, db, progress=progress, synthetic=True)
     committed = unchanged = rows_total = 0
     for network_id, institution_id, kind, quarter, path in tqdm(planned, desc="Ingesting demo files",
                                                                  disable=not progress, unit="file"):

@@ -154,7 +154,7 @@ _COHORT_PCTS = {"completed_pct": ("starters_completed", "starters"), "with_job_p
                 "in_post_6_months_pct": ("starters_in_post_6_months", "starters_in_post_6_months_reported")}
 # Labels and flags in money-only sections (everything else there must be money).
 _MONEY_LABELS = frozenset({"institution_id", "institution_name", "category", "supplier_name", "is_local",
-                           "area_group", "imd_decile", "is_sme", "is_vcse"})
+                           "area_group", "imd_decile", "is_sme", "is_vcse", "source", "source_label"})
 # Numbers that are not counts of people.
 METADATA_NUMBERS = frozenset({"lsoa_vintage"})
 PERCENTAGES = ("conversion_rate_pct", "participants_most_deprived_20_pct", "jobs_filled_most_deprived_20_pct")
@@ -412,6 +412,7 @@ SECTIONS: dict[str, Callable[[_Doc, str, Any], Any]] = {
     "spend_by_institution": _money,
     "spend_by_category": _money,
     "top_suppliers": _money,
+    "spend_by_source": _money,
 }
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard import access, audit, checks, contract, parsing, place, readers, recognise, store
+from dashboard import access, audit, checks, contract, matching, parsing, place, readers, recognise, store
 from dashboard.checks import RowChoices
 from dashboard.problems import Problem, problems_csv, safe_for_spreadsheet
 
@@ -325,6 +325,8 @@ def commit(preview: Preview, submitted_by: str | None = None, db: Path | None = 
         cur.register("incoming_rows", p.rows.assign(submission_id=submission_id, network_id=p.network_id,
                                                     institution_id=p.institution_id))
         store.run(cur, "participant_insert" if p.kind == "participants" else "spend_insert")
+        if p.kind == "spend":
+            matching.refresh(cur, p.network_id, submission_id=submission_id)  # its new suppliers, in the registers
         saved = bool(p.mapping and p.mapping.user)
         if saved:
             recognise.save_mapping(cur, submission_id, p.network_id, p.institution_id, p.kind, p.mapping)

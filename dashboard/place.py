@@ -40,7 +40,9 @@ def place(cur: duckdb.DuckDBPyConnection, network_id: str, kind: str, checked: c
         if unknown.any():
             notes.append(Problem(None, None, f"{int(unknown.sum()):,} payment(s) totalling "
                                  f"{checks.money(int(typed.loc[unknown, 'amount_pence'].sum()))} have no supplier "
-                                 "postcode or LSOA: counted as 'location unknown'"))
+                                 "postcode or LSOA: each is placed by its supplier (the coordinator's supplier list, "
+                                 "else Companies House or the charity registers) when it is known there, else "
+                                 "counted as 'location unknown'"))
     return problems, notes
 
 

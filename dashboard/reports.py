@@ -19,6 +19,7 @@ SECTIONS: dict[str, Callable[[duckdb.DuckDBPyConnection, figures.Selection], Any
     "spend_by_institution": breakdowns.spend_by_institution,
     "spend_by_category": breakdowns.spend_by_category,
     "top_suppliers": breakdowns.top_suppliers,
+    "spend_by_source": breakdowns.spend_by_source,
     "nation_deciles": deprivation.nation_deciles,
     "representation": deprivation.representation,
     "representation_by_quintile": lambda con, sel: deprivation.representation(con, sel, "quintile"),

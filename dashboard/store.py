@@ -94,6 +94,14 @@ def run(con: duckdb.DuckDBPyConnection, query: str, /, **params: Any) -> pd.Data
         raise QueryError(f"Query {query}.sql failed: {exc}") from exc
 
 
+def relation(con: duckdb.DuckDBPyConnection, query: str, /, **params: Any) -> duckdb.DuckDBPyRelation:
+    """queries/<query>.sql with $params bound, as a relation to stream from (write_csv) rather than a DataFrame."""
+    try:
+        return con.sql(_sql(query), params=params or None)
+    except duckdb.Error as exc:
+        raise QueryError(f"Query {query}.sql failed: {exc}") from exc
+
+
 def read(query: str, /, **params: Any) -> pd.DataFrame:
     """Open the database, run one query and close it again, so other processes can write."""
     with connect() as con:

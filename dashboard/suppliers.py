@@ -12,13 +12,18 @@ import pandas as pd
 from dashboard import access, audit, checks, contract, figures, ingest, parsing, postcodes, store
 from dashboard.ingest import IngestError, Problem
 
-# Kept character for character equal to the supplier_key macro in queries/migrations/005_supplier_register.sql.
+# Kept character for character equal to the supplier_key macro in queries/migrations/014_registers.sql.
 _ACCENTED = "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖØòóôõöøÙÚÛÜùúûüÝýÿ"
 _PLAIN = "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOOooooooUUUUuuuuYyy"
 _FOLD = str.maketrans(_ACCENTED, _PLAIN, "'’‘`.")
 _SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
 _LEADING_THE = re.compile(r"^(the )+")
-LEGAL_FORMS = ("ltd", "limited", "plc", "llp", "cic", "cio", "public limited company", "community interest company")
+_SPACE = r"[ \t\n\f\r]"
+_TRADING_AS = re.compile(rf"(?s){_SPACE}+([Tt]{_SPACE}*/{_SPACE}*[Aa]|[Tt]\\[Aa]"
+                         rf"|[Tt][Rr][Aa][Dd][Ii][Nn][Gg]{_SPACE}+[Aa][Ss])({_SPACE}.*)?$")
+_UK = re.compile(rf"\({_SPACE}*[Uu]\.?{_SPACE}*[Kk]\.?{_SPACE}*\)")
+LEGAL_FORMS = ("ltd", "limited", "plc", "llp", "cic", "cio", "public limited company", "community interest company",
+               "limited liability partnership")
 _LEGAL_FORM = re.compile(r"( (" + "|".join(LEGAL_FORMS) + "))+$")
 # Companies House numbers are 8 characters (01234567, SC123456); charity numbers 6-8 (1234567, SC012345).
 _ID = re.compile(r"^(?=.*[0-9])[A-Z0-9]{5,10}$")
@@ -52,7 +57,8 @@ class RegisterSummary:
 
 def supplier_key(name: str) -> str:
     """The normalised key of a supplier name; the same as the supplier_key SQL macro."""
-    text = _SEPARATORS.sub(" ", str(name).translate(_FOLD).replace("&", " and ")).lower().strip()
+    text = _UK.sub(" ", _TRADING_AS.sub("", str(name)))
+    text = _SEPARATORS.sub(" ", text.translate(_FOLD).replace("&", " and ")).lower().strip()
     return _LEGAL_FORM.sub("", _LEADING_THE.sub("", text))
 
 

@@ -64,10 +64,10 @@ spend_to_match as (
     group by all
 ),
 
+-- The coordinator's supplier register, then the official registers' matches (supplier_register_placed).
 register as (
     select supplier_key, supplier_id, lsoa21_code, lsoa11_code, nation, is_sme, is_vcse
-    from supplier_register
-    where network_id = $network_id
+    from supplier_register_placed($network_id)
 ),
 
 -- Each distinct supplier matched once: by identifier first, else by normalised name.

@@ -14,16 +14,17 @@ unlocated as (
     from spend as s
     inner join active using (submission_id)
     where s.nation is null
-        and (s.supplier_name <> '' or s.supplier_id is not null)
+        and not is_redacted(s.supplier_name, s.supplier_id)
         and ($date_from is null or s.payment_date >= $date_from)
         and ($date_to is null or s.payment_date <= $date_to)
     group by all
 ),
 
+-- The coordinator's entries and the official registers' matches that give a location.
 register as (
     select supplier_key, supplier_id
-    from supplier_register
-    where network_id = $network_id
+    from supplier_register_placed($network_id)
+    where nation is not null
 ),
 
 -- Matched as figures_by_area matches (by identifier, else by normalised name); kept are those matching nothing.

@@ -30,10 +30,10 @@ payments as (
     group by all
 ),
 
+-- The coordinator's supplier register, then the official registers' matches (supplier_register_placed).
 register as (
     select supplier_key, supplier_name, supplier_id, lsoa21_code, lsoa11_code, nation, is_sme, is_vcse
-    from supplier_register
-    where network_id = $network_id
+    from supplier_register_placed($network_id)
 ),
 
 -- Each distinct payee matched once, not each payment (the name normalised once too).

@@ -5,6 +5,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests check what the code does, not how fast: a loaded CI machine must not fail them on time.
+settings.register_profile("anchor", deadline=None)
+settings.load_profile("anchor")
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 SHARED_REFERENCE = Path(

@@ -209,6 +209,7 @@ def test_coordinator_pages(browser, app_url):
     page.screenshot(path=str(ARTIFACTS / "suppliers.png"))
     share_before = metric_value(page, "Spend with a known location")
     editor = page.locator('[data-testid="stDataFrame"]').first
+    editor.scroll_into_view_if_needed()
     box = editor.bounding_box()
     page.mouse.click(box["x"] + 100, box["y"] + 52)
     page.wait_for_timeout(200)  # the first row's supplier name (read-only)

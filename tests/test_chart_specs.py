@@ -82,6 +82,7 @@ def _page_charts(doc: dict) -> list[tuple[str, go.Figure]]:
                                                            title="Spend by institution"))
     add("charts.spend_where_bars", charts.spend_where_bars(doc["spend_by_category"], "category",
                                                            title="Spend by category"))
+    add("charts.spend_sources_bar", charts.spend_sources_bar(doc["spend_by_source"]))
     for section in ("representation", "representation_by_quintile"):
         for measure in ("participants", "jobs_filled"):
             add("charts.representation_bars", charts.representation_bars(doc[section], measure, title="Share"))

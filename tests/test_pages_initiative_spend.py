@@ -121,7 +121,7 @@ def test_spend_page_agrees_with_the_report_and_breakdowns(demo_db):
     # The first tab opens by default: spend by quarter.
     assert downloads(at) == ["spend_download_by_decile", "spend_download_by_quarter"]
     assert [c.key for c in at.get("plotly_chart")] == ["spend_chart_by_decile", "spend_chart_local_by_decile",
-                                                        "spend_chart_by_quarter"]
+                                                        "spend_chart_by_source", "spend_chart_by_quarter"]
     png_only_modebar(at)
 
     at = run_page("spend", network="birmingham", tab="suppliers", **SPAN)

@@ -44,6 +44,12 @@ RUNS = {
     "suppliers unclassified": ["test_suppliers_classified_from_the_csv_leave_the_list_to_classify"],
     "suppliers load": ["test_suppliers_classified_from_the_csv_leave_the_list_to_classify"],
     "setup": ["test_make_run_set_up_step_finds_everything_ready"],
+    "registers load": ["tests/test_registers.py::test_registers_cli_load_status_and_matches"],
+    "registers status": ["tests/test_registers.py::test_registers_cli_load_status_and_matches"],
+    "registers fetch": ["tests/test_registers.py::test_registers_cli_fetch_from_a_mirror"],
+    "suppliers matches": ["tests/test_registers.py::test_registers_cli_load_status_and_matches"],
+    "suppliers confirm": ["tests/test_registers.py::test_registers_cli_load_status_and_matches"],
+    "suppliers reject": ["tests/test_registers.py::test_registers_cli_load_status_and_matches"],
 }
 # The Makefile targets the README lists. `make test` is the whole suite, what CI runs: it cannot run inside
 # itself. `make run` is `python -m dashboard setup`, run here, then `streamlit run dashboard/app.py`, which the
@@ -54,6 +60,7 @@ MAKE_RUNS = {
     "test": [],
     "lint": ["test_make_lint_passes"],
     "bench": ["test_bench_times_the_figures_on_a_copy"],
+    "bench-registers": ["test_bench_registers_loads_and_matches_on_a_copy"],
     "attack": ["tests/test_disclosure_attack.py::test_make_attack_runs_the_full_size_attack"],
     "templates": ["test_make_templates_rewrites_the_committed_templates_byte_for_byte"],
 }
@@ -142,8 +149,8 @@ def test_every_documented_command_is_run():
 
 def test_every_documented_make_target_is_run():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    documented = set(re.findall(r"(?:^|`)make ([a-z]+)", readme, flags=re.MULTILINE))
-    targets = set(re.findall(r"^([a-z]+):", (REPO / "Makefile").read_text(encoding="utf-8"), flags=re.MULTILINE))
+    documented = set(re.findall(r"(?:^|`)make ([a-z][a-z-]*)", readme, flags=re.MULTILINE))
+    targets = set(re.findall(r"^([a-z][a-z-]*):", (REPO / "Makefile").read_text(encoding="utf-8"), flags=re.MULTILINE))
     assert {"run", "test", "lint", "bench"} <= documented
     assert documented - MAKE_RUNS.keys() == set(), "documented, but no test runs it: add it to MAKE_RUNS"
     assert MAKE_RUNS.keys() - targets == set(), "in MAKE_RUNS, but not a Makefile target"
@@ -368,6 +375,17 @@ def test_bench_times_the_figures_on_a_copy(db):
     assert re.search(r"^report, 8 quarters, all initiatives +\d+\.\d{3} +\d+\.\d{3}$", out, flags=re.MULTILINE)
     assert re.search(r"^network area \([\d,]+ LSOAs\), spend_gbp +\d+\.\d{3}", out, flags=re.MULTILINE)
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before  # the rows went into a copy
+
+
+def test_bench_registers_loads_and_matches_on_a_copy(db):
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    out = _ok("--rows", "20000", "--names", "400", db=db, module="dashboard.bench_registers")
+    assert "Generated 20,000 companies in the published layout" in out
+    assert re.search(r"^load the register .* +\d+\.\d s$", out, flags=re.MULTILINE)
+    assert re.search(r"^match [\d,]+ distinct supplier names +\d+\.\d s$", out, flags=re.MULTILINE)
+    automatic = re.search(r"matched automatically / with proposals +([\d,]+) / ([\d,]+)", out)
+    assert automatic and int(automatic[1].replace(",", "")) >= 150  # the half of the names that are registered
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before  # loaded into a copy
 
 
 def test_make_run_set_up_step_finds_everything_ready(db):

@@ -212,6 +212,45 @@ def supplier_register(network_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
+def _register_proposals(db: str, scope: access.Scope, network_id: str) -> pd.DataFrame:
+    from dashboard import matching
+
+    with _connect(db) as con:
+        return matching.proposals(con.cursor(), network_id, scope=scope)
+
+
+def register_proposals(network_id: str) -> pd.DataFrame:
+    """Proposed register matches of suppliers with unplaced spend, largest spend first."""
+    return _register_proposals(_db(), _scope(), network_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _register_matches_used(db: str, scope: access.Scope, network_id: str) -> pd.DataFrame:
+    from dashboard import matching
+
+    with _connect(db) as con:
+        return matching.used(con.cursor(), network_id, scope=scope)
+
+
+def register_matches_used(network_id: str) -> pd.DataFrame:
+    """The register matches that place the network's suppliers, with how each was made."""
+    return _register_matches_used(_db(), _scope(), network_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _registers_loaded(db: str) -> list[dict[str, Any]]:
+    from dashboard import registers
+
+    with _connect(db) as con:
+        return registers.status(con.cursor())
+
+
+def registers_loaded() -> list[dict[str, Any]]:
+    """The official registers loaded, with their dates (registers.status)."""
+    return _registers_loaded(_db())
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def _spend_coverage(db: str, scope: access.Scope, network_id: str) -> dict[str, Any] | None:
     with _connect(db) as con:
         cur = con.cursor()

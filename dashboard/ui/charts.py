@@ -385,6 +385,29 @@ def spend_where_bars(rows: list[dict[str, Any]], label_key: str, *, title: str, 
     return _figure(bars, layout)
 
 
+SOURCE_COLOURS = {"partner file": "#1a6e5a", "coordinator": "#2f5d80", "companies_house": "#5d8fb3",
+                  "charity_commission": "#8fb8d6", "oscr": "#b7d2e6", "fca_mutuals": "#7aa6c9", "redacted": "#6b6b6b",
+                  "unknown": palette.NON_DECILE_COLOUR}
+
+
+def spend_sources_bar(rows: list[dict[str, Any]], *, height: int = 190) -> go.Figure:
+    """One horizontal bar of all spend, split by where each payment's place came from, labelled with shares."""
+    bars = [{"type": "bar", "y": [""], "x": [row["spend_pct"] or 0], "name": row["source_label"], "orientation": "h",
+             "marker": {"color": SOURCE_COLOURS.get(row["source"], palette.NON_DECILE_COLOUR),
+                        "line": {"color": "#ffffff", "width": 1}},
+             "text": [formatting.pct(row["spend_pct"])] if (row["spend_pct"] or 0) >= 6 else [""],
+             "textposition": "inside", "insidetextanchor": "middle",
+             "hovertemplate": f"<b>{row['source_label']}</b><br>{formatting.money(row['spend_gbp'])} "
+                              f"({formatting.pct(row['spend_pct'])})<extra></extra>"}
+            for row in rows]
+    layout = _breakdown_layout("Where each payment's place comes from (share of spend)", height, legend=True)
+    layout["barmode"] = "stack"
+    layout["legend"]["traceorder"] = "normal"  # in the order the bar reads, left to right
+    layout["margin"]["t"] = 84
+    layout["xaxis"].update(range=[0, 100], ticksuffix="%", gridcolor=palette.GRID_COLOUR)
+    return _figure(bars, layout)
+
+
 def representation_bars(representation: dict[str, Any], measure: str, *, title: str, height: int = 400) -> go.Figure:
     """Each IMD group's share of participants (or jobs) over its share of the area's working-age people; 1.0 = in
     proportion, drawn as a line."""

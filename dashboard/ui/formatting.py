@@ -2,6 +2,7 @@
 
 import datetime as dt
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -70,6 +71,11 @@ def signed_points(points: float) -> str:
 def long_date(day: dt.date) -> str:
     """1 January 2025."""
     return f"{day.day} {day:%B %Y}"
+
+
+def plain(text: Any) -> str:
+    """Text from a file or a register shown as itself in Markdown: every character Markdown would act on escaped."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$])", r"\\\1", str(text))
 
 
 def quarter_span(first: str, last: str) -> str:

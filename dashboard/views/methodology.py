@@ -27,9 +27,9 @@ DEFINITIONS = (
                             "community and social enterprises, as a share of all spend. Unflagged spend counts as "
                             "neither; the share of spend that carries a flag is shown beside it."),
     ("Spend with a known location", "The share of spend whose supplier could be placed in an area, from the "
-                                    "payment's postcode or the network's supplier register. Spend with no known "
-                                    "location is counted in every total, never dropped; it cannot count as local "
-                                    "or be given a decile."),
+                                    "payment's postcode, the network's supplier list or an official register. Spend "
+                                    "with no known location is counted in every total, never dropped; it cannot "
+                                    "count as local or be given a decile."),
     ("20% most deprived areas (Core20)", "Areas in IMD deciles 1 and 2, which is quintile 1. If participants or "
                                           "spend were spread evenly across England's areas, their share would be "
                                           "20%."),
@@ -43,7 +43,9 @@ LIMITS = (
     "and many deprived people live elsewhere. The figures say where people live, not their circumstances.",
     "**A supplier's postcode is its registered or invoice address**, not where its staff live or where the work "
     "is done: a national firm's local branch may be counted as non-local, and a local firm's head office "
-    "elsewhere as non-local too.",
+    "elsewhere as non-local too. A register match places a supplier at its **registered office** (a charity at "
+    "its contact address): where it is registered, often an accountant's or a head office, not where it works or "
+    "whom it employs.",
     "**Deciles are relative and belong to one release and one nation.** An area's IoD 2025 decile cannot be "
     "compared with its IoD 2019 decile (different ranks and different LSOA boundaries), and England's, Wales's "
     "and Scotland's deciles rank different areas against each other, so they are never pooled on one scale.",
@@ -59,6 +61,33 @@ LIMITS = (
     "**Calendar quarters** are used throughout, not the financial year: Q1 = Jan–Mar, Q2 = Apr–Jun, "
     "Q3 = Jul–Sep, Q4 = Oct–Dec.",
 )
+
+MATCHING = """
+Each payment is placed by the first of these that knows its supplier, and the local-spend page shows how much
+spend each one placed:
+1. **The partner's own file**: a supplier postcode (or LSOA) in the payment's row.
+2. **The coordinator's supplier list** (*Suppliers to classify*): an entry for the supplier's name or number.
+3. **The official registers**: Companies House, the Charity Commission for England and Wales, the Scottish
+   Charity Regulator and the FCA Mutuals Public Register, each as of the date shown on the *Data sources* page.
+   - *By number*: a supplier id that is a register entry's number (a company number however padded, a charity
+     number) is used when one of the entry's names agrees with the supplier's name; otherwise it is only proposed.
+   - *By name*: the supplier's name, with case, punctuation, "Ltd"/"Limited", "PLC", "LLP", "&"/"and", a leading
+     "The", "(UK)" and a trading-as tail ignored, is compared with every current and previous name. When exactly
+     one entry carries it (a live entry preferred over a dissolved or removed one) it is used.
+   - *Near names* (word-by-word similarity of at least 80 out of 100) and names shared by several live entries
+     are **proposed**, never used, until a coordinator confirms one. A rejected entry is never proposed again.
+   - Redacted payees ("REDACTED", "personal data", "private individual", "name withheld") are never matched;
+     their spend is shown as *redacted*.
+
+What a register match gives:
+- **Place**: the registered office's postcode (a charity's contact postcode), then its LSOA, decile and district.
+- **VCSE**: a registered charity, a charitable incorporated organisation, a community interest company, a
+  co-operative or community benefit society, or a company the Charity Commission lists as a charity's.
+  Other companies are not VCSEs.
+- **SME evidence**: a company filing micro-entity, small, medium, total-exemption or abridged accounts is an SME
+  (only small and medium companies may file them). Full or group accounts, dormant companies and those with no
+  accounts filed are *not known*, never "not an SME".
+"""
 
 widgets.require_reference()
 
@@ -108,6 +137,9 @@ else:
     st.markdown("A supplier is **local** when its location falls in one of these local authority districts "
                 "(May 2024 boundaries): "
                 + ", ".join(f"**{name}**" for name in districts["lad24_name"]) + ".")
+
+st.header("How suppliers are placed")
+st.markdown(MATCHING)
 
 st.header("Representation: the population it is compared with")
 st.markdown(f"- **Who is counted.** {facts['representation_numerator']}\n"

@@ -1,10 +1,13 @@
-"""Data sources: which reference data is loaded, how postcodes were placed, and who to credit."""
+"""Data sources: which reference data and registers are loaded, how postcodes were placed, and who to credit."""
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import figures
+from dashboard import figures, registers
 from dashboard.ui import cache, widgets
+from dashboard.ui import formatting as fmt
 
 OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 POSTCODE_METHODS = {
@@ -47,11 +50,26 @@ if status:
 else:
     st.caption("No reference data is loaded yet.")
 
+st.header("Registers of organisations loaded")
+loaded_registers = cache.registers_loaded()
+if loaded_registers:
+    st.table(pd.DataFrame({
+        "Register": [r["title"] for r in loaded_registers],
+        "Register of": [fmt.long_date(dt.date.fromisoformat(r["release_date"])) for r in loaded_registers],
+        "Organisations": [f"{r['entries']:,}" for r in loaded_registers],
+        "Files": [", ".join(r["files"]) + (" (synthetic demo data)" if r["synthetic"] else "")
+                  for r in loaded_registers],
+    }), hide_index=True, border="horizontal", width="content")
+    st.caption("Suppliers named in spend files without a postcode are matched against these registers; see the "
+               "Methodology page for how.")
+else:
+    st.caption("No registers are loaded: spend without postcodes is placed only by the supplier register.")
+
 st.header("Sources and licences")
 st.markdown(f"All reference data is used under the [Open Government Licence v3.0]({OGL_URL}). "
             "Please keep these statements with any figures or charts you share.")
 by_publisher: dict[str, list[dict]] = {}
-for source in cache.attributions():
+for source in [*cache.attributions(), *registers.attributions()]:
     by_publisher.setdefault(source["publisher"], []).append(source)
 for publisher, sources in by_publisher.items():
     with st.container(border=True):

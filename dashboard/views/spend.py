@@ -71,6 +71,15 @@ with right:
 st.caption(fmt.method_note(now))
 download("by_decile", fmt.decile_csv(now))
 
+sources = cache.view(sel, ("spend_by_source",))["spend_by_source"]
+chart(charts.spend_sources_bar(sources), "by_source")
+st.caption("A payment is placed by the postcode in the partner's own file, else by the coordinator's supplier list, "
+           "else by the official register entry its supplier was matched to (the registered office, or the "
+           "charity's contact address: where an organisation is registered, not necessarily where it works). "
+           "Redacted payees (personal data) cannot be placed. " + " · ".join(
+               f"{row['source_label']}: {fmt.money_short(row['spend_gbp'])} ({fmt.pct(row['spend_pct'])})"
+               for row in sources))
+
 # The breakdowns are tabs that run only when open: a filter change redraws one of them, not all.
 TABS = {"quarter": "By quarter", "institution": "By institution", "category": "By category",
         "suppliers": "Top suppliers"}

@@ -1,14 +1,17 @@
 """Suppliers to classify: give a location to the suppliers whose spend cannot be placed on the map yet."""
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import ingest, suppliers
+from dashboard import ingest, matching, registers, suppliers
 from dashboard.ui import cache, session, widgets
 from dashboard.ui import formatting as fmt
 
 PAGE = "suppliers"
 SHOWN = 200  # the largest suppliers; the rest follow once these are done
+PROPOSALS_SHOWN = 10  # suppliers with proposed register matches shown at once, largest spend first
 EDITABLE = ["supplier_id", "supplier_postcode", "supplier_lsoa_code", "is_sme", "is_vcse"]
 LABELS = {"supplier_name": "Supplier", "supplier_id": "Company/charity no.", "spend_gbp": "Spend £",
           "payments": "Payments", "supplier_postcode": "Postcode", "supplier_lsoa_code": "LSOA 2021 code",
@@ -69,6 +72,60 @@ show_coverage(cache.spend_coverage(network.network_id), st.session_state.get(BEF
 
 scope = session.scope()
 updated_by = scope.actor  # recorded against every supplier saved
+
+def show_proposals(network_id: str) -> None:
+    """Proposed register matches, one click to confirm or reject each; never used until confirmed."""
+    loaded = cache.registers_loaded()
+    st.subheader("Proposed matches from the official registers")
+    if not loaded:
+        st.caption("No official registers are loaded, so suppliers are not matched to Companies House or the "
+                   "charity registers. An administrator loads them with `python -m dashboard registers fetch` "
+                   "(or `registers load FILE`).")
+        return
+    names = [f"{item['title']} of {fmt.long_date(dt.date.fromisoformat(item['release_date']))}"
+             + (" (synthetic demo data)" if item["synthetic"] else "") for item in loaded]
+    st.caption("Registers loaded: " + "; ".join(names) + ". A supplier whose name is exactly one register entry's "
+               "is placed by it automatically; these are near or shared names, used only once you confirm them. "
+               "The place is the registered office (or the charity's contact address).")
+    proposals = cache.register_proposals(network_id)
+    if proposals.empty:
+        st.caption("No proposed matches are waiting.")
+        return
+    keys = list(dict.fromkeys(proposals["supplier_key"]))
+    st.caption(f"{len(keys):,} suppliers with proposed matches, largest spend first"
+               + (f" (the {PROPOSALS_SHOWN} largest shown)" if len(keys) > PROPOSALS_SHOWN else "") + ".")
+    for n, key in enumerate(keys[:PROPOSALS_SHOWN]):
+        rows = proposals[proposals["supplier_key"] == key]
+        first = rows.iloc[0]
+        with st.container(border=True, key=f"{PAGE}_proposal_{n}"):
+            st.markdown(f"**{fmt.plain(first['supplier_name'])}** · {fmt.money(first['spend_gbp'])} in "
+                        f"{int(first['payments']):,} payment{'s' if first['payments'] != 1 else ''} with no location")
+            for m, row in enumerate(rows.itertuples()):
+                text, confirm, reject = st.columns([6, 1, 1], vertical_alignment="center")
+                where = ", ".join(str(v) for v in (row.address, row.postcode) if isinstance(v, str) and v)
+                text.markdown(
+                    f"{fmt.plain(row.entity_name)} — {registers.TITLES.get(row.register, row.register)} "
+                    f"{row.entity_id}, {fmt.plain(row.entity_status or 'status not given')}"
+                    f"{', ' + fmt.plain(row.legal_form) if isinstance(row.legal_form, str) else ''}  \n"
+                    f":small[{fmt.plain(where) or 'no address'} · match: {row.method}, score {row.score:.0f}/100]")
+                for column, decision, label, icon in ((confirm, "confirmed", "Confirm", ":material/check:"),
+                                                      (reject, "rejected", "Reject", ":material/close:")):
+                    if column.button(label, key=f"{PAGE}_{decision}_{n}_{m}", icon=icon,
+                                     help=f"{label} that '{first['supplier_name']}' is {row.entity_name} "
+                                          f"({row.entity_id})"):
+                        before = cache.spend_coverage(network_id)["spend_known_location_pct"]
+                        matching.decide(network_id, key, row.register, row.entity_id, decision, scope=session.scope())
+                        st.session_state[BEFORE_KEY] = before
+                        st.session_state[DONE_KEY] = (
+                            f"**{label}ed:** '{first['supplier_name']}' is {'' if decision == 'confirmed' else 'not '}"
+                            f"{row.entity_name} ({row.entity_id})." + (" Its spend is placed by the register entry "
+                                                                      "on every page." if decision == "confirmed"
+                                                                      else ""))
+                        cache.clear()
+                        st.rerun()
+
+
+show_proposals(network.network_id)
 
 st.subheader("Suppliers with no known location")
 unclassified_df = cache.unclassified_suppliers(network.network_id)
@@ -178,3 +235,20 @@ else:
                      "lsoa21_code": "LSOA 2021", "nation": "Nation", "updated_by": "Updated by",
                      "updated_at": st.column_config.DatetimeColumn("Updated", format="D MMM YYYY, HH:mm"),
                  })
+
+placed = cache.register_matches_used(network.network_id)
+if not placed.empty:
+    st.subheader("Suppliers placed by the official registers")
+    st.caption("Every register match in use, with how it was made. A wrong one can be rejected from the command "
+               "line: `python -m dashboard suppliers reject --network ID --supplier KEY --register R --entity N`.")
+    st.dataframe(pd.DataFrame({
+        "Supplier (as matched)": placed["supplier_key"],
+        "Register entry": placed["entity_name"],
+        "Register": placed["register"].map(registers.TITLES),
+        "Number": placed["entity_id"],
+        "How": [("confirmed by " + str(by)) if status == "confirmed" else f"automatic, by {method}"
+                for status, method, by in placed[["status", "method", "decided_by"]].itertuples(index=False)],
+        "Postcode": placed["postcode"],
+        "SME evidence": placed["accounts_category"],
+        "VCSE": placed["is_vcse"].map({True: "Yes", False: "No"}),
+    }), hide_index=True, key=f"{PAGE}_placed", placeholder="–")

@@ -1,0 +1,3 @@
+-- forgets that one file was loaded; params: $register, $sha256
+delete from register_file
+where register = $register and sha256 = $sha256

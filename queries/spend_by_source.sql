@@ -1,0 +1,7 @@
+-- the selection's spend by where its place came from: the partner's file, the coordinator's supplier list, a
+-- register match ('companies_house', 'charity_commission', 'oscr'), redacted payees, or unknown; as
+-- figures_by_area, through spend_located; params: $network_id, $initiative_id (null = all),
+-- $institution_id (null = all), $date_from, $date_to (inclusive)
+select source, sum(spend_gbp) as spend_gbp
+from spend_located($network_id, $initiative_id, $institution_id, $date_from, $date_to)
+group by source
