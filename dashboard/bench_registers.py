@@ -31,7 +31,7 @@ def write_companies(db: Path, folder: Path, rows: int) -> Path:
         relation = store.relation(con.cursor(), "bench_companies_generate", rows=rows)
         relation.to_csv(str(folder / "values.csv"), header=False, quoting="ALL")
     with open(csv_path, "wb") as out, open(folder / "values.csv", "rb") as values:
-        out.write((demo_registers.COMPANIES_HOUSE_HEADER + "\r\n").encode())
+        out.write((demo_registers.COMPANIES_HOUSE_HEADER + "\n").encode())  # the same line ends as the values
         shutil.copyfileobj(values, out, 1 << 20)
     (folder / "values.csv").unlink()
     zipped = csv_path.with_suffix(".zip")
