@@ -372,6 +372,69 @@ def set_password(scope: Scope, email: str, password: str, db: Path | None = None
     store.write(write, db)
 
 
+CODE_HOURS = 24  # how long a one-time sign-in code can be used
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread over the phone
+
+
+def issue_sign_in_code(scope: Scope, email: str, db: Path | None = None) -> str:
+    """A one-time code for an account (the scope must manage it), to pass on in person or by phone: with it the
+    account sets a new password and signs in, once, within CODE_HOURS. Only its hash is kept; audited."""
+    import secrets
+
+    email = normalise_email(email)
+    code = "-".join("".join(secrets.choice(_CODE_ALPHABET) for _ in range(4)) for _ in range(3))
+
+    def write(cur: duckdb.DuckDBPyConnection) -> None:
+        found = _user(cur, email)
+        if found is None:
+            raise store.StoreError(f"There is no account for {email}.")
+        user = found[0]
+        _require_over(scope, user)
+        if user.disabled:
+            raise store.StoreError(f"{email} is disabled: it cannot sign in, with a code or otherwise.")
+        store.run(cur, "sign_in_code_lapse", email=email)
+        store.run(cur, "sign_in_code_insert", email=email, code_hash=hash_password(code.replace("-", "")),
+                  hours=CODE_HOURS, created_by=scope.actor)
+        audit.record(cur, scope, "user.sign_in_code", user.network_id, user.institution_id, {"email": email})
+
+    store.write(write, db)
+    return code
+
+
+def redeem_sign_in_code(email: str, code: str, new_password: str, db: Path | None = None) -> User:
+    """Set a new password with a one-time code and sign in; SignInRefused (counted like a wrong password) when the
+    code is wrong, used or expired."""
+    key = _email_key(email)
+    email = normalise_email(email)
+    password_hash = hash_password(new_password)  # a too-short password is refused before the code is spent
+    typed = re.sub(r"[^A-Za-z0-9]", "", str(code)).upper()
+    with store.connect(db) as con:
+        recent = store.run(con.cursor(), "login_failures_recent", email_key=key,
+                           window_minutes=WINDOW_MINUTES).iloc[0]
+    if int(recent["failures"]) >= MAX_FAILURES:
+        until = pd.Timestamp(recent["locked_until"]).to_pydatetime()
+        raise SignInRefused(f"Too many failed sign-ins for this email. Try again after {until:%H:%M} (UTC).")
+
+    def write(cur: duckdb.DuckDBPyConnection) -> User | None:
+        found = _user(cur, email)
+        codes = store.run(cur, "sign_in_codes_open", email=email)
+        ok = (found is not None and not found[0].disabled
+              and any(verify_password(typed, h) for h in codes["code_hash"]))
+        store.run(cur, "login_attempt_insert", email_key=key, succeeded=ok)
+        if not ok:
+            return None
+        user = found[0]
+        store.run(cur, "sign_in_code_lapse", email=email)
+        store.run(cur, "app_user_password_set", email=email, password_hash=password_hash)
+        audit.record(cur, Scope(user.email, user.role), "sign_in.code", user.network_id, user.institution_id)
+        return user
+
+    user = store.write(write, db)
+    if user is None:
+        raise SignInRefused("That email and code do not match: a code works once, for a day. Ask for a new one.")
+    return user
+
+
 def list_users(scope: Scope, con: duckdb.DuckDBPyConnection, network_id: str | None = None) -> pd.DataFrame:
     """Accounts (no hashes) of a network, or all of them for an administrator, by email."""
     if network_id is None:

@@ -64,11 +64,16 @@ else:
     if data:
         sections["Data"] = data
     if scope.role in session.MANAGERS:
-        sections["Manage"] = [_page("users.py", "Users", "group"), _page("audit.py", "Audit log", "history")]
+        sections["Manage"] = [_page("network_settings.py", "Network settings", "tune"),
+                              _page("users.py", "Users", "group"), _page("audit.py", "Audit log", "history")]
     sections["About"] = about
     session.account_box(scope)
 page = st.navigation(sections, expanded=True)
 try:
+    if scope is not None and scope.role == "admin" and (left := cache.demo_accounts_left()):
+        st.warning(f"**{len(left)} demo account(s) can still sign in beside a real network** (with the password "
+                   "the demo printed when it was made). Remove the demo with `python -m dashboard demo remove`, or "
+                   "disable them on the Users page.", icon=":material/warning:")
     with cache.page_run():
         page.run()
 except access.Denied as exc:

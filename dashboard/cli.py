@@ -155,10 +155,36 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo_remove(args: argparse.Namespace) -> int:
+    from dashboard import demo
+
+    removed = demo.remove(scope=_operator())
+    if not removed["networks"] and not removed["accounts"]:
+        print("There is no demo here: nothing was removed.")
+        return 0
+    print(f"Removed the demo networks {', '.join(removed['networks']) or '(none)'}, with their data; "
+          f"{len(removed['accounts'])} demo account(s); {len(removed['register_files'])} synthetic register file(s). "
+          "Real networks were not touched. 'make run' will not build the demo again here.")
+    return 0
+
+
+def _network_export(args: argparse.Namespace) -> int:
+    from dashboard import networks
+
+    with store.connect() as con:
+        text = networks.export(con.cursor(), args.network)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"Wrote network '{args.network}' to {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _setup(args: argparse.Namespace) -> int:
     from dashboard import setup
 
-    setup.ensure_ready(progress=True)
+    setup.ensure_ready(progress=True, with_demo=False if args.no_demo else None)
     return 0
 
 
@@ -409,6 +435,10 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_network_load)
     p = net.add_parser("list", help="list networks")
     p.set_defaults(func=_network_list)
+    p = net.add_parser("export", help="a network as the YAML 'network load' takes (loading it back changes nothing)")
+    p.add_argument("network")
+    p.add_argument("--out", help="write to this file (default: print it)")
+    p.set_defaults(func=_network_export)
 
     p = sub.add_parser("ingest", help="check and commit a partner's participants or spend file")
     p.add_argument("--network", required=True)
@@ -446,11 +476,20 @@ def parser() -> argparse.ArgumentParser:
                         "disclosure-controlled)")
     p.set_defaults(func=_report)
 
-    p = sub.add_parser("demo", help="create the synthetic demo networks through the normal ingest")
+    demo_cmd = sub.add_parser("demo", help="the synthetic demo networks: build (the default) or remove them")
+    demo_cmd.add_argument("--quiet", action="store_true")
+    demo_cmd.set_defaults(func=_demo)
+    demo_sub = demo_cmd.add_subparsers(dest="action")
+    p = demo_sub.add_parser("build", help="create the demo networks through the normal ingest; unchanged files skip")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=_demo)
+    p = demo_sub.add_parser("remove", help="remove the demo networks, their data and accounts, audited")
+    p.set_defaults(func=_demo_remove)
 
     p = sub.add_parser("setup", help="first-run set-up: reference data and demo, as 'make run' does")
+    p.add_argument("--no-demo", action="store_true",
+                   help="a real installation: no demo networks or accounts; the first administrator from "
+                        "ANCHOR_ADMIN_EMAIL and ANCHOR_ADMIN_PASSWORD, or asked for (same as ANCHOR_DEMO=0)")
     p.set_defaults(func=_setup)
 
     sup = sub.add_parser("suppliers", help="the supplier register, which places spend without postcodes")

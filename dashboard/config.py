@@ -27,3 +27,8 @@ def refdata_dir() -> Path | None:
 def lock_wait_s() -> float:
     """How long to wait for another process to release the database: ANCHOR_DB_WAIT_S, else 20 s."""
     return float(os.environ.get("ANCHOR_DB_WAIT_S") or 20)
+
+
+def demo_wanted() -> bool:
+    """Whether first-run set-up builds the synthetic demo: ANCHOR_DEMO=0 (or no/false/off) installs without it."""
+    return (os.environ.get("ANCHOR_DEMO") or "1").strip().lower() not in ("0", "no", "false", "off")

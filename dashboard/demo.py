@@ -262,6 +262,40 @@ def demo_accounts(db: Path | None = None) -> list[str]:
     return [email for email, *_ in plan]
 
 
+def accounts_beside_real_networks(con) -> list[str]:
+    """The demo's accounts that can still sign in where a real network also lives: an administrator is warned."""
+    return store.run(con, "demo_accounts_beside_real", demo_user=DEMO_USER)["email"].tolist()
+
+
+def was_removed(con) -> bool:
+    """Whether `demo remove` has been run on this installation (set-up then never builds the demo again)."""
+    return int(store.run(con, "demo_removed")["removals"].iloc[0]) > 0
+
+
 def exists(con) -> bool:
     """Whether the demo networks hold data already."""
     return int(store.run(con, "demo_submission_count")["submissions"].iloc[0]) > 0
+
+
+def remove(db: Path | None = None, *, scope=None) -> dict:
+    """Remove the demo networks, their data and accounts and the synthetic registers, audited, in one transaction.
+
+    A real network is never touched; its suppliers are matched again without the synthetic registers.
+    """
+    from dashboard import access, audit, matching
+
+    scope = scope or access.system()
+    access.require_admin(scope)
+
+    def apply(cur) -> dict:
+        plan = store.run(cur, "demo_remove_plan", demo_user=DEMO_USER).iloc[0]
+        removed = {key: list(plan[key]) for key in ("networks", "accounts", "register_files")}
+        store.run(cur, "demo_remove_accounts", demo_user=DEMO_USER)
+        store.run(cur, "demo_remove")
+        if removed["register_files"]:
+            for network_id in store.run(cur, "networks")["network_id"]:
+                matching.refresh(cur, network_id, everything=True)
+        audit.record(cur, scope, "demo.remove", None, detail=removed)
+        return removed
+
+    return store.write(apply, db)

@@ -27,6 +27,7 @@ ALLOWED = {
     "submissions": {"admin", "coordinator"},
     "suppliers": {"admin", "coordinator"},
     "users": {"admin", "coordinator"},
+    "network_settings": {"admin", "coordinator"},
     "audit": {"admin", "coordinator"},
     **{page: set(ROLES) for page in RESULTS},
 }

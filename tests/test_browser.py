@@ -31,10 +31,10 @@ RESULTS = ["Overview", "Initiative", "Local spend", "Maps", "Compare"]
 ABOUT = ["Methodology", "Data sources"]
 # What each role's navigation offers.
 PAGES = {
-    "admin": RESULTS + ["Upload data", "Delete records", "Submissions", "Suppliers to classify", "Users",
-                        "Audit log"] + ABOUT,
-    "coordinator": RESULTS + ["Upload data", "Delete records", "Submissions", "Suppliers to classify", "Users",
-                              "Audit log"] + ABOUT,
+    "admin": RESULTS + ["Upload data", "Delete records", "Submissions", "Suppliers to classify",
+                        "Network settings", "Users", "Audit log"] + ABOUT,
+    "coordinator": RESULTS + ["Upload data", "Delete records", "Submissions", "Suppliers to classify",
+                              "Network settings", "Users", "Audit log"] + ABOUT,
     "partner": RESULTS + ["Upload data", "Delete records"] + ABOUT,
     "funder": RESULTS + ABOUT,
 }

@@ -8,6 +8,7 @@ import inspect
 import json
 import shutil
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
@@ -107,6 +108,8 @@ def test_every_chart_on_the_demo_validates(demo_docs):
                                                             districts=maps.lad_outlines(districts), title="Area")))
         built.append(("maps.lsoa_map", map_figures.lsoa_map(lsoa_df, layer, maps.england_url("IoD2025"),
                                                             districts=maps.ENGLAND_DISTRICTS_URL)))
+    built.append(("maps.district_map", map_figures.district_map(
+        pd.DataFrame({"lad24_code": districts, "label": districts}), map_figures.district_geojson(districts))))
     assert {name for name, _ in built} == FIGURE_FUNCTIONS, "a public figure function is not validated here"
     hidden_marks = 0
     for _, fig in built:

@@ -38,12 +38,15 @@ RUNS = {
     "user grant": ["test_user_commands_change_who_can_sign_in"],
     "participant delete": ["test_participant_delete_is_audited_without_the_reference"],
     "audit": ["test_participant_delete_is_audited_without_the_reference", "test_user_commands_change_who_can_sign_in"],
-    "demo": ["test_demo_builds_from_reference_data_alone", "test_demo_run_again_changes_nothing"],
+    "demo build": ["test_demo_builds_from_reference_data_alone", "test_demo_run_again_changes_nothing"],
+    "demo remove": ["tests/test_installation.py::test_demo_remove_leaves_a_real_network_untouched"],
+    "network export": ["tests/test_installation.py::test_network_export_loads_back_unchanged"],
     "templates": ["test_make_templates_rewrites_the_committed_templates_byte_for_byte"],
     "suppliers list": ["test_suppliers_classified_from_the_csv_leave_the_list_to_classify"],
     "suppliers unclassified": ["test_suppliers_classified_from_the_csv_leave_the_list_to_classify"],
     "suppliers load": ["test_suppliers_classified_from_the_csv_leave_the_list_to_classify"],
-    "setup": ["test_make_run_set_up_step_finds_everything_ready"],
+    "setup": ["test_make_run_set_up_step_finds_everything_ready",
+              "tests/test_installation.py::test_setup_without_the_demo_makes_the_first_administrator"],
     "registers load": ["tests/test_registers.py::test_registers_cli_load_status_and_matches"],
     "registers status": ["tests/test_registers.py::test_registers_cli_load_status_and_matches"],
     "registers fetch": ["tests/test_registers.py::test_registers_cli_fetch_from_a_mirror"],
@@ -166,7 +169,7 @@ def demo_cli(tmp_path_factory, ref_db_template):
     folder = tmp_path_factory.mktemp("demo-cli")
     db = folder / "anchor.duckdb"
     shutil.copyfile(ref_db_template, db)
-    first = _run("demo", db=db)
+    first = _run("demo", "build", db=db)
     assert first.returncode == 0, first.stderr
     built = folder / "built.duckdb"
     shutil.copyfile(db, built)

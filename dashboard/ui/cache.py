@@ -307,6 +307,19 @@ def attributions() -> list[dict[str, Any]]:
     return refdata_fetch.attributions()
 
 
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _demo_accounts_left(db: str) -> list[str]:
+    from dashboard import demo
+
+    with _connect(db) as con:
+        return demo.accounts_beside_real_networks(con.cursor())
+
+
+def demo_accounts_left() -> list[str]:
+    """The demo's accounts that can still sign in on an installation that also holds a real network."""
+    return _demo_accounts_left(_db())
+
+
 def clear() -> None:
     """Forget every cached read (call after an upload so the pages show it at once)."""
     st.cache_data.clear()

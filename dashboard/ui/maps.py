@@ -3,6 +3,7 @@
 Figures are assembled as plain trace and layout dicts; tests/test_chart_specs.py validates every spec once.
 """
 
+import functools
 import math
 from typing import Any
 
@@ -10,7 +11,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+import shapely
+import shapely.geometry
 
+from dashboard import maps as area_maps
 from dashboard import palette
 from dashboard.ui import formatting
 from dashboard.ui.charts import FONT_FAMILY, _figure
@@ -172,3 +176,51 @@ def lsoa_map(lsoa_df: pd.DataFrame, layer: str, geojson: dict[str, Any] | str, *
 def payload_bytes(fig: go.Figure) -> int:
     """Bytes of the figure's JSON, as sent to the browser on each rerun."""
     return len(pio.to_json(fig, validate=False).encode())
+
+
+# --- A network's local area, as chosen on the Network settings page --------------------------------------------------
+
+DISTRICT_FILL = palette.DECILE_COLOURS[4]
+
+
+def district_geojson(lad24_codes: list[str]) -> dict[str, Any]:
+    """The districts as a FeatureCollection (id = LAD code), rebuilt from maps.lad_outlines' rings: a ring that lies
+    inside another ring of the same district is a hole in it (South Cambridgeshire around Cambridge)."""
+    features = []
+    for code in lad24_codes:
+        lons, lats = area_maps.lad_outlines([code])
+        rings, ring = [], []
+        for lon, lat in zip(lons, lats, strict=True):
+            if lon is None:
+                rings.append(ring)
+                ring = []
+            else:
+                ring.append((lon, lat))
+        polygons = [shapely.make_valid(shapely.Polygon(r)) for r in rings if len(r) >= 4]
+        if not polygons:
+            continue
+        # Even-odd: every ring toggles inside and outside, so an enclave's ring cuts it out again.
+        shape = functools.reduce(shapely.symmetric_difference, polygons)
+        features.append({"type": "Feature", "id": code, "properties": {},
+                         "geometry": shapely.geometry.mapping(shapely.set_precision(shape, 1e-5))})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def district_map(district_df: pd.DataFrame, geojson: dict[str, Any], *, height: int = 440) -> go.Figure:
+    """The chosen districts (lad24_code, label) filled and outlined, the view fitted to them; no tile server."""
+    codes = [f["id"] for f in geojson["features"]]
+    labels = dict(zip(district_df["lad24_code"], district_df["label"], strict=True))
+    area = {"type": "choroplethmap", "geojson": geojson, "featureidkey": "id", "locations": codes,
+            "z": [1] * len(codes), "text": [labels.get(c, c) for c in codes],
+            "colorscale": [[0, DISTRICT_FILL], [1, DISTRICT_FILL]], "showscale": False, "marker": {
+                "opacity": 0.55, "line": {"color": DISTRICT_COLOUR, "width": 1.5}},
+            "hovertemplate": "<b>%{text}</b> · %{location}<extra></extra>", "name": "Local area"}
+    bounds = area_maps.bounds(geojson) or ENGLAND_BOUNDS
+    return _figure([area], {
+        "map": {"style": "white-bg", **_view(bounds, height)},
+        "height": height, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "paper_bgcolor": "white",
+        "font": {"family": FONT_FAMILY, "size": 15, "color": palette.TEXT_COLOUR},
+        "hoverlabel": {"font": {"size": 15, "family": FONT_FAMILY}, "bgcolor": "white"},
+        # Choosing another district refits the view; nothing else moves it.
+        "uirevision": ",".join(sorted(codes)), "showlegend": False,
+    })

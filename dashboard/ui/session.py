@@ -68,6 +68,15 @@ def sign_in(email: str, password: str) -> access.Scope:
     return found
 
 
+def sign_in_with_code(email: str, code: str, new_password: str) -> access.Scope:
+    """Set a new password with a one-time code and start the session; SignInRefused if the code is not good."""
+    user = access.redeem_sign_in_code(email, code, new_password, db=config.db_path())
+    found = access.scope_of(user)
+    st.session_state.clear()
+    st.session_state[SCOPE_KEY] = found
+    return found
+
+
 def sign_out() -> None:
     """End the session: record it, forget everything this browser session held, and leave single sign-on."""
     found = st.session_state.get(SCOPE_KEY)

@@ -3,6 +3,7 @@
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import access, config, networks, store
@@ -50,7 +51,15 @@ users = cache.users(network.network_id)
 if users.empty:
     st.caption("No accounts yet.")
 else:
-    st.dataframe(users, hide_index=True, width="stretch", key=f"{PAGE}_table")
+    st.dataframe(pd.DataFrame({
+        "Email": users["email"],
+        "Role": users["role"].map(lambda r: session.ROLE_LABELS.get(r, r)),
+        "Institution": users["institution_id"].map(lambda i: institutions.get(i, "") if isinstance(i, str) else ""),
+        "Created": users["created_at"],
+        "Created by": users["created_by"],
+        "Disabled": users["disabled"].map({True: "Yes", False: "No"}),
+    }), hide_index=True, width="stretch", key=f"{PAGE}_table",
+        column_config={"Created": st.column_config.DatetimeColumn("Created", format="D MMM YYYY, HH:mm")})
 
 roles = {k: v for k, v in ROLE_CHOICES.items() if k != "coordinator" or is_admin}
 with st.form(f"{PAGE}_add", border=True):
@@ -76,6 +85,29 @@ with st.form(f"{PAGE}_add", border=True):
                        "phone, never in the same email as the address.", icon=":material/check_circle:")
 
 active = [e for e, d in zip(users.get("email", []), users.get("disabled", []), strict=False) if not d]
+# The accounts this reader may change: an administrator any; a coordinator the partners and funders.
+changeable = [e for e, r, d in zip(users.get("email", []), users.get("role", []), users.get("disabled", []),
+                                   strict=False) if not d and (is_admin or r in ("partner", "funder"))]
+if changeable:
+    with st.form(f"{PAGE}_reset_form", border=True):
+        st.markdown("**Reset a password**: set a new one to give them in person or by phone, or make a one-time "
+                    f"code they use to choose their own (once, within {access.CODE_HOURS} hours)")
+        target = st.selectbox("Account", changeable, key=f"{PAGE}_reset_email")
+        new_password = st.text_input("New password (at least 12 characters; blank: make a one-time code instead)",
+                                     type="password", key=f"{PAGE}_reset_password")
+        if st.form_submit_button("Reset", icon=":material/lock_reset:"):
+            try:
+                if new_password:
+                    access.set_password(scope, target, new_password, db=config.db_path())
+                    st.success(f"**{target}** has a new password. Give it to them in person or by phone.",
+                               icon=":material/check_circle:")
+                else:
+                    code = access.issue_sign_in_code(scope, target, db=config.db_path())
+                    st.success(f"One-time code for **{target}**: `{code}` (shown only now). They choose "
+                               "*Sign in with a one-time code* on the sign-in page. Pass it on in person or by "
+                               "phone.", icon=":material/key:")
+            except store.StoreError as exc:
+                st.error(str(exc), icon=":material/error:")
 if active:
     with st.form(f"{PAGE}_disable_form", border=True):
         st.markdown("**Disable an account** (it can no longer sign in; its history stays in the audit log)")
