@@ -314,7 +314,7 @@ def _suppliers_decide(args: argparse.Namespace) -> int:
     return 0
 
 
-def registers_keys() -> tuple[str, ...]:
+def _register_keys() -> tuple[str, ...]:
     from dashboard import registers
 
     return tuple(registers.TITLES)
@@ -515,7 +515,7 @@ def parser() -> argparse.ArgumentParser:
         p = sup.add_parser(action, help=f"{what}, audited")
         p.add_argument("--network", required=True)
         p.add_argument("--supplier", required=True, help="the supplier's key, as 'suppliers matches' lists it")
-        p.add_argument("--register", required=True, choices=list(registers_keys()))
+        p.add_argument("--register", required=True, choices=list(_register_keys()))
         p.add_argument("--entity", required=True, help="the register's number of the entry")
         p.set_defaults(func=_suppliers_decide)
 

@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from dashboard import parsing
+
 # A rounded count of 0 that may stand for a few people (the mark is "<" and the base: "<5").
 SUPPRESSED_PCT = "[c]"
 # A percentage's base must be at least this many times the rounding base to be shown (HESA: 22.5 for base 5).
@@ -191,8 +193,8 @@ def _money_columns(rows: Sequence[Mapping[str, Any]]) -> set[str]:
 
 
 def _previous(quarter: str) -> str:
-    year, q = int(quarter[:4]), int(quarter[5])
-    return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
+    """The quarter before; before _BEGINNING, nothing (an empty string sorts before every quarter)."""
+    return "" if quarter == _BEGINNING else parsing.shift_quarter(quarter, -1)
 
 
 class Cells:
@@ -212,10 +214,7 @@ class Cells:
                               dtype=object)
         if len(rows):
             first, last = rows["quarter"].min(), rows["quarter"].max()
-            self.quarters = [first]
-            while self.quarters[-1] < last:
-                q = self.quarters[-1]
-                self.quarters.append(f"{q[:4]}Q{int(q[5]) + 1}" if q[5] != "4" else f"{int(q[:4]) + 1}Q1")
+            self.quarters = [parsing.shift_quarter(first, i) for i in range(parsing.quarters_between(first, last))]
         else:
             self.quarters = []
         index = {k: i for i, k in enumerate(keys.itertuples(index=False, name=None))}

@@ -136,7 +136,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, network_id: str, *, everything: bool
         if not near.empty:
             near["score"] = [score(k, n) for k, n in zip(near["supplier_key"], near["name_key"], strict=True)]
             near = near[near["score"] >= NEAR_MIN_SCORE]
-            near = near[_kept(near, None, rejected)]
+            near = near[_kept(near, rejected)]
             near = (near.sort_values(["supplier_key", "score", "active"], ascending=[True, False, False])
                     .drop_duplicates(["supplier_key", "register", "entity_id"])
                     .groupby("supplier_key").head(NEAR_PROPOSALS))
@@ -158,11 +158,10 @@ def refresh(cur: duckdb.DuckDBPyConnection, network_id: str, *, everything: bool
                      int(frame.loc[frame["status"] == "proposed", "supplier_key"].nunique()))
 
 
-def _kept(frame: pd.DataFrame, key: str | None, rejected: set[tuple[str, str, str]]) -> pd.Series:
-    """Which candidates a coordinator has not rejected (key: the supplier, else the frame's supplier_key)."""
-    keys = frame["supplier_key"] if key is None else pd.Series(key, index=frame.index)
-    return pd.Series([(k, r, e) not in rejected for k, r, e in zip(keys, frame["register"], frame["entity_id"],
-                                                                     strict=True)], index=frame.index, dtype=bool)
+def _kept(frame: pd.DataFrame, rejected: set[tuple[str, str, str]]) -> pd.Series:
+    """Which candidates (supplier_key, register, entity_id) a coordinator has not rejected."""
+    return pd.Series([row not in rejected for row in frame[["supplier_key", "register", "entity_id"]].itertuples(
+        index=False, name=None)], index=frame.index, dtype=bool)
 
 
 def _name_method(kind: str) -> str:
