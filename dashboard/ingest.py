@@ -144,6 +144,21 @@ def _active(cur: duckdb.DuckDBPyConnection, network_id: str, institution_id: str
                             r["submitted_at"].to_pydatetime(), int(r["row_count"]), total), (r["sha256"], read_as)
 
 
+def _membership_problem(cur: duckdb.DuckDBPyConnection, network_id: str, institution_id: str,
+                        quarter: str) -> Problem | None:
+    """Why the institution cannot send a file for the quarter: not a member, or it had left before the quarter
+    began (a quarter it was a member for, even in part, can still be sent or corrected)."""
+    found = store.run(cur, "institution_lookup", network_id=network_id, institution_id=institution_id)
+    if found.empty:
+        return Problem(None, None, f"'{institution_id}' is not an institution of network '{network_id}'")
+    left_on = found["left_on"].iloc[0]
+    if not pd.isna(left_on) and pd.Timestamp(left_on).date() < parsing.quarter_bounds(quarter)[0]:
+        return Problem(None, None, f"{found['name'].iloc[0]} left the network on {pd.Timestamp(left_on):%-d %B %Y}, "
+                                   f"before {parsing.quarter_label(quarter)}: it sends no files for later quarters. "
+                                   "Files for the quarters it was a member can still be sent or corrected.")
+    return None
+
+
 def _read_as(p: Preview) -> str:
     """How a file was read, as stored with its submission: the columns taken as fields and the row choices."""
     return json.dumps({"columns": dict(p.mapping.fields) if p.mapping else {},
@@ -180,9 +195,9 @@ def prepare(network_id: str, institution_id: str, kind: str, quarter: str, data:
         return preview
     with store.connect(db) as con:
         cur = con.cursor()
-        if store.run(cur, "institution_lookup", network_id=network_id, institution_id=institution_id).empty:
-            preview.problems = [Problem(None, None, f"'{institution_id}' is not an institution of network "
-                                        f"'{network_id}'")]
+        member = _membership_problem(cur, network_id, institution_id, preview.quarter)
+        if member is not None:
+            preview.problems = [member]
             return preview
         saved = recognise.saved_mapping(cur, network_id, institution_id, kind) if mapping is None else None
     # 1. Read
@@ -295,9 +310,9 @@ def commit(preview: Preview, submitted_by: str | None = None, db: Path | None = 
     row_choices = _row_choices(p)
 
     def write(cur: duckdb.DuckDBPyConnection) -> Receipt:
-        if store.run(cur, "institution_lookup", network_id=p.network_id, institution_id=p.institution_id).empty:
-            raise IngestError(p.file_name, [Problem(None, None, f"'{p.institution_id}' is not an institution of "
-                                                    f"network '{p.network_id}'")])
+        member = _membership_problem(cur, p.network_id, p.institution_id, p.quarter)
+        if member is not None:
+            raise IngestError(p.file_name, [member])
         store.run(cur, "submission_slot_claim", network_id=p.network_id, institution_id=p.institution_id,
                   kind=p.kind, quarter=p.quarter)
         current, read_from = _active(cur, p.network_id, p.institution_id, p.kind, p.quarter)

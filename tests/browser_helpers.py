@@ -154,22 +154,103 @@ def add_accounts(db: Path) -> None:
                            network_id=account.get("network_id"), institution_id=account.get("institution_id"), db=db)
 
 
-def sign_in(page, url: str, role: str) -> None:
-    """Open url (the sign-in page shows first) and sign in as the role's account; the tab keeps the session."""
+def sign_in(page, url: str, role: str, *, email: str | None = None, password: str = PASSWORD) -> None:
+    """Open url (the sign-in page shows first) and sign in as the role's account (or the email given); the tab keeps
+    the session."""
     page.goto(url)
     wait_idle(page)
-    page.get_by_role("textbox", name="Email").fill(ACCOUNTS[role]["email"])
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("textbox", name="Email").fill(email or ACCOUNTS[role]["email"])
+    page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").last.click()
     page.get_by_role("button", name="Sign out").wait_for(timeout=30_000)
     wait_idle(page)
 
 
 def go(page, title: str) -> None:
-    """Follow a sidebar link, keeping the session (a reload would start a new, signed-out one)."""
+    """Follow a sidebar link, as a user does (a reload keeps the session too, but starts the page afresh)."""
     link = page.get_by_role("link", name=title, exact=True)
     path = urlparse(link.get_attribute("href")).path
     link.click()
     # Until the new page's script starts, the old page still shows and the app reads as idle.
     page.wait_for_url(lambda url: urlparse(url).path == path, timeout=30_000)
     wait_idle(page)
+
+
+# Editable tables (st.data_editor) draw their cells on a canvas: a cell is reached by its position.
+GRID_HEADER_PX, GRID_ROW_PX = 38, 35
+GRID_SETTLE_MS = 1000  # an edit reruns the page: the next one waits for that run to start and finish
+
+
+def _settle(page) -> None:
+    page.wait_for_timeout(GRID_SETTLE_MS)
+    wait_idle(page)
+
+
+def grid_add_rows(page, grid, n: int) -> None:
+    """Add n empty rows with the table's own "Add row" button."""
+    grid.scroll_into_view_if_needed()
+    grid.hover()
+    for _ in range(n):
+        grid.get_by_role("button", name="Add row").click()
+        _settle(page)
+
+
+def grid_open(page, grid, row: int, column: int) -> None:
+    """Open the editor of a cell (row and column counted from 0, the row numbers not a column)."""
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 60, box["y"] + GRID_HEADER_PX + GRID_ROW_PX * row + GRID_ROW_PX // 2)
+    page.wait_for_timeout(150)
+    for _ in range(column):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+
+
+def grid_cell_text(grid, row: int, column: int) -> str:
+    """What a cell holds, read from the table's accessible copy of the canvas (a choice shows as its value)."""
+    return grid.get_by_test_id(f"glide-cell-{column + 1}-{row}").inner_text().strip()
+
+
+def _edit(page, grid, row: int, column: int, edit, tries: int = 3) -> None:
+    """Make an edit until the cell holds something: an edit made while the page is still rerunning for the one
+    before can be dropped by the table, so it is made again, as a user would."""
+    for _ in range(tries):
+        edit()
+        _settle(page)
+        if grid_cell_text(grid, row, column):
+            return
+    raise AssertionError(f"row {row}, column {column} stayed empty after {tries} tries")
+
+
+def grid_type(page, grid, row: int, column: int, text: str) -> None:
+    """Type text into a text cell, as a user does."""
+    def edit() -> None:
+        grid_open(page, grid, row, column)
+        editor = page.locator("textarea.gdg-input")
+        editor.fill("")
+        editor.type(text, delay=5)
+        editor.press("Enter")
+        editor.wait_for(state="detached")
+
+    _edit(page, grid, row, column, edit)
+
+
+def grid_choose(page, grid, row: int, column: int, option: str) -> None:
+    """Choose an option of a selectbox cell by typing its label."""
+    def edit() -> None:
+        grid_open(page, grid, row, column)
+        page.keyboard.type(option, delay=5)
+        page.keyboard.press("Enter")
+
+    _edit(page, grid, row, column, edit)
+
+
+def grid_date(page, grid, row: int, column: int, day) -> None:
+    """Enter a date (a datetime.date) into a date cell."""
+    def edit() -> None:
+        grid_open(page, grid, row, column)
+        field = page.locator("input[type=date]")
+        field.fill(day.isoformat())
+        field.press("Enter")
+        field.wait_for(state="detached")
+
+    _edit(page, grid, row, column, edit)

@@ -3,6 +3,7 @@ the page driven by AppTest on the real reference data and the demo."""
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -184,6 +185,40 @@ def test_an_institution_with_submissions_cannot_be_removed_but_can_leave(tiny_db
     assert _rows(tiny_db, "select count(*) from participant where institution_id = 'trust'") == [(1,)]
 
 
+def test_an_institution_that_has_left_sends_no_file_for_a_later_quarter(tiny_db):
+    _upload_for_trust(tiny_db)
+    with store.connect(tiny_db) as con:
+        doc = networks.definition(con.cursor(), "tiny")
+
+    def file(quarter: str) -> bytes:
+        month = 3 * int(quarter[-1]) - 1
+        row = f"R{month},h2h,B1 1AA,10/{month:02d}/2025"
+        return f"participant_ref,initiative,home_postcode,start_date\n{row}\n".encode()
+
+    # Prepared while a member, committed after the coordinator recorded that it left: refused, nothing written.
+    pending = ingest.prepare("tiny", "trust", "participants", "2025Q3", file("2025Q3"), "p.csv", db=tiny_db,
+                             scope=access.system())
+    assert pending.ok, pending.problems
+    left = {**doc, "institutions": [{**i, "left": dt.date(2025, 5, 15)} if i["id"] == "trust" else i
+                                    for i in doc["institutions"]]}
+    networks.apply(left, tiny_db, scope=COORDINATOR, source=networks.PAGE)
+    before = _everything(tiny_db)
+    message = ("Test NHS Trust left the network on 15 May 2025, before Jul–Sep 2025: it sends no files for later "
+               "quarters. Files for the quarters it was a member can still be sent or corrected.")
+    with pytest.raises(ingest.IngestError) as refused:
+        ingest.commit(pending, db=tiny_db, scope=access.system())
+    assert [p.message for p in refused.value.problems] == [message]
+    assert _everything(tiny_db) == before
+    later = ingest.prepare("tiny", "trust", "participants", "2025Q3", file("2025Q3"), "p.csv", db=tiny_db,
+                           scope=access.system())
+    assert [p.message for p in later.problems] == [message]
+    # The quarter it left in, and the ones before, can still be sent or corrected.
+    for quarter in ("2025Q2", "2025Q1"):
+        preview = ingest.prepare("tiny", "trust", "participants", quarter, file(quarter), "p.csv", db=tiny_db,
+                                 scope=access.system())
+        assert preview.ok, preview.problems
+
+
 def test_saving_on_the_page_is_audited_as_a_save_and_a_file_as_a_load(tiny_db, tmp_path):
     with store.connect(tiny_db) as con:
         doc = networks.definition(con.cursor(), "tiny")
@@ -265,6 +300,12 @@ def run_page(scope: access.Scope, **query: str) -> AppTest:
     return at.run()
 
 
+def field(at: AppTest, kind: str, name: str):
+    """The widget of one of the page's fields (its key ends in the number of times the page was filled)."""
+    [widget] = [w for w in at.get(kind) if re.fullmatch(rf"network_settings_{name}_\d+", w.key or "")]
+    return widget
+
+
 def edit(at: AppTest, table: str, *, added=(), edited=None, deleted=()) -> AppTest:
     """Edit one of the page's tables as the browser would, and rerun."""
     at.session_state[f"network_settings_{table}"] = {"edited_rows": edited or {}, "added_rows": list(added),
@@ -288,13 +329,13 @@ def test_an_administrator_creates_a_network_for_districts_chosen_by_name(demo_db
     at = ok(run_page(ADMIN))
     at = ok(at.radio(key="network_settings_mode").set_value("new").run())
     assert not at.data_editor[0].value.shape[0] and not at.get("download_button")
-    districts = at.multiselect(key="network_settings_districts")
+    districts = field(at, "multiselect", "districts")
     with store.connect(demo_db) as con:
         code_of = dict(zip(*networks.district_choices(con.cursor())[["label", "lad24_code"]].T.values, strict=True))
     chosen = ["Coventry (England)", "Warwick (England)"]
     assert set(chosen) <= set(districts.options)
     districts.set_value([code_of[label] for label in chosen])
-    at.text_input(key="network_settings_name").input("Coventry & Warwickshire Anchors")
+    field(at, "text_input", "name").input("Coventry & Warwickshire Anchors")
     at = ok(at.run())
     # The map draws the chosen districts as they are chosen.
     area = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
@@ -307,8 +348,8 @@ def test_an_administrator_creates_a_network_for_districts_chosen_by_name(demo_db
     at = ok(edit(at, "initiatives", added=[
         {"name": "Health Careers", "lead": "Coventry City Council", "start": "2025-04-01",
          "description": "Entry-level jobs."}]))
-    at.radio(key="network_settings_year_start").set_value("april")
-    at.toggle(key="network_settings_public_view").set_value(True)
+    field(at, "radio", "year_start").set_value("april")
+    field(at, "toggle", "public_view").set_value(True)
     at = ok(at.button(key="network_settings_save").click().run())
     assert "Created Coventry & Warwickshire Anchors" in at.success[0].value
     assert "3 institutions (1 left), 1 initiative" in at.success[0].value
@@ -339,7 +380,7 @@ def test_a_coordinator_edits_their_network_and_cannot_create_one(demo_db):
     at = ok(run_page(scope, network="birmingham"))
     assert "network_settings_mode" not in [r.key for r in at.radio]
     assert not any("New network" in str(getattr(e, "value", "")) for e in at.main)
-    assert at.text_input(key="network_settings_name").value == "Birmingham Anchor Network"
+    assert field(at, "text_input", "name").value == "Birmingham Anchor Network"
     institutions = at.data_editor[0].value
     assert dict(zip(institutions["id"], institutions["has_data"], strict=True))["uhb"] == "Yes"
     with store.connect(demo_db) as con:
@@ -348,7 +389,7 @@ def test_a_coordinator_edits_their_network_and_cannot_create_one(demo_db):
     # Removing an institution with submissions is refused, and nothing changes.
     uhb = list(institutions["id"]).index("uhb")
     at = edit(at, "institutions", deleted=[uhb])
-    at.text_area(key="network_settings_description").input("A new description")
+    field(at, "text_area", "description").input("A new description")
     at = at.button(key="network_settings_save").click().run()
     # Every problem at once: the initiative it led has lost its lead too.
     assert not at.exception and "Nothing was saved.** 2 problems" in at.error[0].value
@@ -370,7 +411,7 @@ def test_a_coordinator_edits_their_network_and_cannot_create_one(demo_db):
     assert doc["description"] == "A new description"
     assert next(i for i in doc["institutions"] if i["id"] == "uhb")["left"] == dt.date(2026, 6, 30)
     assert (log["action"].iloc[0], log["actor_email"].iloc[0]) == ("network.save", scope.actor)
-    assert at.text_area(key="network_settings_description").value == "A new description"
+    assert field(at, "text_area", "description").value == "A new description"
 
 
 def test_renaming_an_institution_carries_its_initiatives_lead(demo_db):
@@ -404,7 +445,7 @@ def test_the_page_says_plainly_what_is_missing_and_creates_nothing(demo_db):
         before = set(networks.list_networks(con.cursor())["network_id"])
     at = ok(run_page(ADMIN))
     at = ok(at.radio(key="network_settings_mode").set_value("new").run())
-    at.text_input(key="network_settings_name").input("Nowhere Network")
+    field(at, "text_input", "name").input("Nowhere Network")
     at = ok(edit(at, "institutions", added=[{"name": "Nowhere College", "type": "college"},
                                              {"name": "Nowhere College", "type": "university"}]))
     at = at.button(key="network_settings_save").click().run()

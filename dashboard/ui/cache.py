@@ -112,6 +112,16 @@ def network_members(network_id: str) -> dict[str, Any]:
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
+def _network_settings(db: str, scope: access.Scope, network_id: str | None) -> dict[str, Any]:
+    return networks.settings(network_id, Path(db), scope=scope)
+
+
+def network_settings(network_id: str | None) -> dict[str, Any]:
+    """What the Network settings page edits (networks.settings), read once a minute or after a save."""
+    return _network_settings(_db(), _scope(), network_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
 def _network_quarters(db: str, network_id: str) -> list[str]:
     with _connect(db) as con:
         span = figures.data_quarters(con.cursor(), network_id)

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
-from dashboard import figures, parsing
-from dashboard.ui import cache
+from dashboard import access, figures, parsing
+from dashboard.ui import cache, session
 
 ALL = "all"
 CHOSEN_NETWORK = "_chosen_network"  # the network last chosen on any page, for the next page
@@ -29,9 +30,22 @@ class Filters:
     grouping: str = "decile"  # 'decile' | 'quintile': how the IMD groups are drawn
 
 
-NO_NETWORKS_MESSAGE = ("No networks are loaded yet. Define one in a YAML file and load it with "
-                       "`python -m dashboard network load data/networks/<name>.yaml`, or build the "
-                       "synthetic demo with `python -m dashboard demo`.")
+NETWORK_SETTINGS = "views/network_settings.py"  # the page, as st.page_link names it (relative to app.py)
+
+
+def no_networks() -> None:
+    """There is no network to show: say what the reader can do about it."""
+    if session.scope().role in ("admin", access.SYSTEM):
+        st.info("**No networks yet.** Create one on the Network settings page: its local area, member institutions "
+                "and initiatives. `python -m dashboard network load FILE.yaml` loads one from a file instead, and "
+                "`python -m dashboard demo` builds the synthetic demo.", icon=":material/hub:")
+        try:
+            st.page_link(NETWORK_SETTINGS, label="Create a network", icon=":material/add_circle:")
+        except StreamlitAPIException:  # a page run on its own, outside the app's navigation
+            pass
+    else:
+        st.info("**Nothing to show yet.** Your account is not part of a network that has been set up: ask your "
+                "network's coordinator, or the installation's administrator.", icon=":material/hub:")
 
 
 @dataclass(frozen=True)
@@ -132,7 +146,7 @@ def sidebar(page: str) -> Filters | None:
     saved = st.session_state.get(saved_key, {})
     nets = cache.network_list()
     if nets.empty:
-        st.info(NO_NETWORKS_MESSAGE)
+        no_networks()
         return None
     ids = list(nets["network_id"])
     names = dict(zip(nets["network_id"], nets["name"], strict=True))
@@ -244,7 +258,7 @@ def network_picker(page: str, container=None) -> Network | None:
     """A network selectbox (key '<page>_network', seeded from the URL's ?network=); None when none is loaded."""
     nets = cache.network_list()
     if nets.empty:
-        st.info(NO_NETWORKS_MESSAGE)
+        no_networks()
         return None
     ids = list(nets["network_id"])
     names = dict(zip(nets["network_id"], nets["name"], strict=True))

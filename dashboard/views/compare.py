@@ -15,7 +15,7 @@ widgets.require_reference()
 st.title("Compare")
 nets = cache.network_list()
 if nets.empty:
-    st.info(widgets.NO_NETWORKS_MESSAGE)
+    widgets.no_networks()
     st.stop()
 net_names = dict(zip(nets["network_id"], nets["name"], strict=True))
 

@@ -19,6 +19,10 @@ INSTITUTIONS_KEY, INITIATIVES_KEY = f"{PAGE}_institutions", f"{PAGE}_initiatives
 DATE_COLUMNS = ("left", "start", "end")
 FIELDS = ("name", "description", "districts", "threshold", "public_view", "year_start")
 LOADED_KEY = f"_{PAGE}_loaded"  # the network ('' for a new one) the widgets were filled from
+# What the widgets start from, and their generation: each filling makes new widgets (keys ending in the generation)
+# that start from the saved values themselves. A widget seeded through its state instead shows its default for a
+# moment in the browser, and a change made in that moment would save the default (a threshold of 3, say).
+SEED_KEY = f"_{PAGE}_seed"
 DONE_KEY = f"_{PAGE}_done"  # what the last save did, shown after the rerun
 SWITCH_KEY = f"_{PAGE}_switch"  # a network just created: edit it on the next run
 INITIATIVES_BASE_KEY = f"_{PAGE}_initiatives_base"  # (institution names by id, the table the editor started from)
@@ -33,6 +37,11 @@ FIELD_LABELS = {"'name'": "'Name'", "'lead'": "'Lead institution'", "'start'": "
 
 def _key(field: str) -> str:
     return f"{PAGE}_{field}"
+
+
+def _field(field: str) -> str:
+    """The key of a field's widget in the current filling."""
+    return f"{PAGE}_{field}_{st.session_state[SEED_KEY]['generation']}"
 
 
 def _text(value: Any) -> str | None:
@@ -68,12 +77,15 @@ def _seed(doc: dict[str, Any] | None) -> None:
     """Fill the widgets from the saved definition (a blank network when None) and start the tables afresh."""
     doc = doc or {}
     state = st.session_state
-    state[_key("name")] = doc.get("name", "")
-    state[_key("description")] = doc.get("description", "")
-    state[_key("districts")] = list(doc.get("local_districts", []))
-    state[_key("threshold")] = int((doc.get("disclosure") or {}).get("threshold", 5))
-    state[_key("public_view")] = bool((doc.get("access") or {}).get("public_view", False))
-    state[_key("year_start")] = doc.get("year_start", "calendar")
+    state[SEED_KEY] = {
+        "generation": state.get(SEED_KEY, {}).get("generation", 0) + 1,
+        "name": doc.get("name", ""),
+        "description": doc.get("description", ""),
+        "districts": list(doc.get("local_districts", [])),
+        "threshold": int((doc.get("disclosure") or {}).get("threshold", 5)),
+        "public_view": bool((doc.get("access") or {}).get("public_view", False)),
+        "year_start": doc.get("year_start", "calendar"),
+    }
     for key in (INSTITUTIONS_KEY, INITIATIVES_KEY, INITIATIVES_BASE_KEY, INITIATIVES_SHOWN_KEY):
         state.pop(key, None)
 
@@ -219,15 +231,17 @@ if mode == "edit":
         st.stop()
     network_id = network.network_id
 
-found = networks.settings(network_id, db=config.db_path(), scope=scope)
+found = cache.network_settings(network_id)
 doc = found["definition"]
-if st.session_state.get(LOADED_KEY) != (network_id or "") or any(_key(f) not in st.session_state for f in FIELDS):
+if (st.session_state.get(LOADED_KEY) != (network_id or "") or SEED_KEY not in st.session_state
+        or any(_field(f) not in st.session_state for f in FIELDS)):
     _seed(doc)
     st.session_state[LOADED_KEY] = network_id or ""
 if doc is not None and doc.get("demo"):
     st.warning(widgets.DEMO_WARNING, icon=":material/science:")
 
-name = st.text_input("Name", key=_key("name"), placeholder="e.g. Birmingham Anchor Network")
+seed = st.session_state[SEED_KEY]
+name = st.text_input("Name", value=seed["name"], key=_field("name"), placeholder="e.g. Birmingham Anchor Network")
 new_id = network_id or networks.slug(name or "", found["network_ids"])
 if network_id is not None:
     st.caption(f"Id: `{network_id}` (never changes)")
@@ -235,16 +249,17 @@ elif _text(name):
     st.caption(f"Id: `{new_id}` (made from the name when the network is created, and never changed)")
 else:
     st.caption("Its id is made from the name when the network is created, and never changes.")
-st.text_area("Description", key=_key("description"), height=90,
-             placeholder="Who is in the network and what it sets out to do.")
+description = st.text_area("Description", value=seed["description"], key=_field("description"), height=90,
+                           placeholder="Who is in the network and what it sets out to do.")
 
 st.subheader("Local area")
 choices = found["districts"]
 labels = dict(zip(choices["lad24_code"], choices["label"], strict=True))
-st.multiselect("Local authority districts", list(labels), format_func=lambda code: labels.get(code, code),
-               key=_key("districts"), placeholder="Type a district's name",
-               help="Spend with suppliers in these districts counts as local, and the maps show their areas.")
-districts = list(st.session_state[_key("districts")])
+districts = st.multiselect(
+    "Local authority districts", list(labels), format_func=lambda code: labels.get(code, code),
+    default=[d for d in seed["districts"] if d in labels], key=_field("districts"),
+    placeholder="Type a district's name",
+    help="Spend with suppliers in these districts counts as local, and the maps show their areas.")
 if districts:
     try:
         geojson = map_figures.district_geojson(districts)
@@ -295,29 +310,31 @@ st.session_state[INITIATIVES_SHOWN_KEY] = edited_initiatives
 
 st.subheader("Rules")
 threshold_col, public_col, year_col = st.columns(3)
-threshold_col.number_input(
-    "Disclosure threshold", min_value=3, max_value=100, step=1, key=_key("threshold"),
+threshold = threshold_col.number_input(
+    "Disclosure threshold", min_value=3, max_value=100, step=1, value=seed["threshold"], key=_field("threshold"),
     help="Funders and the public view see counts of people rounded to multiples of this (“<5” when a count "
          "rounds to nothing); 5 is UK official-statistics practice. Coordinators and partners see exact figures.")
-public_col.toggle("Public view", key=_key("public_view"),
+public_view = public_col.toggle("Public view", value=seed["public_view"], key=_field("public_view"),
                   help=f"Anyone with the link ?public={new_id} sees the network's disclosure-controlled figures, "
                        "without signing in.")
-year_col.radio("Year starts in", list(YEAR_STARTS), format_func=YEAR_STARTS.__getitem__, key=_key("year_start"),
+year_start = year_col.radio(
+    "Year starts in", list(YEAR_STARTS), format_func=YEAR_STARTS.__getitem__, key=_field("year_start"),
+    index=list(YEAR_STARTS).index(seed["year_start"]),
                help="How quarters add up into years once yearly figures are reported.")
 
 definition: dict[str, Any] = {"id": new_id, "name": _text(name)}
-if _text(st.session_state[_key("description")]):
-    definition["description"] = _text(st.session_state[_key("description")])
+if _text(description):
+    definition["description"] = _text(description)
 if doc is not None and doc.get("demo"):
     definition["demo"] = True
 definition.update({
     "local_districts": sorted(districts),
     "institutions": institutions,
     "initiatives": _initiatives(edited_initiatives, institutions, doc),
-    "year_start": st.session_state[_key("year_start")],
-    "disclosure": {"threshold": int(st.session_state[_key("threshold")])},
+    "year_start": year_start,
+    "disclosure": {"threshold": int(threshold)},
     # Single sign-on rules are kept as they are: they are set in the YAML file.
-    "access": {"public_view": bool(st.session_state[_key("public_view")]),
+    "access": {"public_view": bool(public_view),
                "sso_domains": list(((doc or {}).get("access") or {}).get("sso_domains", []))},
 })
 

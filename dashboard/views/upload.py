@@ -133,9 +133,14 @@ if institutions.empty:
             icon=":material/domain_disabled:")
     st.stop()
 names = dict(zip(institutions["institution_id"], institutions["name"], strict=True))
+# Institutions that have left come last, saying so: they may still send or correct the quarters they were in.
+left = {i: pd.Timestamp(d) for i, d in zip(institutions["institution_id"], institutions["left_on"], strict=True)
+        if not pd.isna(d)}
+choices = sorted(names, key=lambda i: i in left)
+labels = {i: names[i] + (f" (left {left[i]:%-d %b %Y})" if i in left else "") for i in choices}
 if st.session_state.get(f"{PAGE}_institution") not in names:
-    st.session_state[f"{PAGE}_institution"] = next(iter(names))
-institution_id = where[1].selectbox("Institution", list(names), format_func=names.__getitem__,
+    st.session_state[f"{PAGE}_institution"] = choices[0]
+institution_id = where[1].selectbox("Institution", choices, format_func=labels.__getitem__,
                                     key=f"{PAGE}_institution")
 kind = where[2].selectbox("Dataset", contract.KINDS, format_func=KIND_LABELS.__getitem__, key=f"{PAGE}_kind")
 last_complete = submissions.last_complete_quarter()
