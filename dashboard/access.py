@@ -347,6 +347,7 @@ def disable_user(scope: Scope, email: str, db: Path | None = None) -> User:
         user = found[0]
         _require_over(scope, user)
         store.run(cur, "app_user_disable", email=email)
+        store.run(cur, "session_revoke_all", email=email)
         audit.record(cur, scope, "user.disable", user.network_id or next(iter(user.grants), (None,))[0],
                      user.institution_id, {"email": email})
         return _user(cur, email)[0]
@@ -367,6 +368,7 @@ def set_password(scope: Scope, email: str, password: str, db: Path | None = None
         if scope.actor != email:
             _require_over(scope, user)
         store.run(cur, "app_user_password_set", email=email, password_hash=password_hash)
+        store.run(cur, "session_revoke_all", email=email)
         audit.record(cur, scope, "user.password", user.network_id, user.institution_id, {"email": email})
 
     store.write(write, db)
@@ -426,6 +428,7 @@ def redeem_sign_in_code(email: str, code: str, new_password: str, db: Path | Non
         user = found[0]
         store.run(cur, "sign_in_code_lapse", email=email)
         store.run(cur, "app_user_password_set", email=email, password_hash=password_hash)
+        store.run(cur, "session_revoke_all", email=email)
         audit.record(cur, Scope(user.email, user.role), "sign_in.code", user.network_id, user.institution_id)
         return user
 
@@ -487,6 +490,47 @@ def authenticate(email: str, password: str, db: Path | None = None) -> User:
 def sign_out(scope: Scope, db: Path | None = None) -> None:
     """Record a sign-out (the page clears its session)."""
     audit.note(scope, "sign_out", scope.network_id, scope.institution_id, db=db)
+
+
+# Sessions that survive a reload
+
+SESSION_HOURS = 12  # a working day and a meeting: then the account signs in again
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_session(user: User, db: Path | None = None) -> str:
+    """A new session token for a signed-in account, for the browser to keep (only its hash is stored)."""
+    import secrets
+
+    token = secrets.token_urlsafe(32)
+    store.write(lambda cur: store.run(cur, "session_insert", token_hash=_token_hash(token), email=user.email,
+                                      hours=SESSION_HOURS), db)
+    return token
+
+
+def resume_session(token: str | None, db: Path | None = None) -> User | None:
+    """The account of a session token still open: None when it is unknown, expired or ended, or the account is
+    disabled."""
+    if not isinstance(token, str) or not token or len(token) > 128:
+        return None
+    with store.connect(db) as con:
+        cur = con.cursor()
+        found = store.run(cur, "session_open", token_hash=_token_hash(token))
+        if found.empty:
+            return None
+        user = _user(cur, str(found["email"].iloc[0]))
+    if user is None or user[0].disabled:
+        return None
+    return user[0]
+
+
+def end_session(token: str | None, db: Path | None = None) -> None:
+    """End a session (sign-out): its token no longer signs anyone in."""
+    if token:
+        store.write(lambda cur: store.run(cur, "session_revoke", token_hash=_token_hash(token)), db)
 
 
 def user_for_oidc(email: str | None, claims: dict[str, Any] | None = None, db: Path | None = None) -> User:

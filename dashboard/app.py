@@ -69,6 +69,8 @@ else:
     sections["About"] = about
     session.account_box(scope)
 page = st.navigation(sections, expanded=True)
+with st.sidebar:
+    session.write_cookie()
 try:
     if scope is not None and scope.role == "admin" and (left := cache.demo_accounts_left()):
         st.warning(f"**{len(left)} demo account(s) can still sign in beside a real network** (with the password "

@@ -541,3 +541,36 @@ def test_cli_user_participant_and_audit_commands(db):
     bad = _cli(db, "user", "add", "--email", "x@tiny.example", "--role", "partner", "--network", "tiny",
                "--password-stdin", stdin=PASSWORD + "\n")
     assert bad.returncode == 2 and "needs an institution" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_session_survives_until_sign_out_and_ends_with_the_account_or_its_password(db):
+    access.create_user(SCOPES["admin"], "partner@trust.example", "partner", PASSWORD, network_id="tiny",
+                       institution_id="trust")
+    user = access.authenticate("partner@trust.example", PASSWORD)
+    token = access.start_session(user)
+    assert len(token) >= 40 and token not in _dump(db)  # only its hash is kept
+    assert access.resume_session(token) == user
+    assert access.resume_session(token + "x") is None and access.resume_session("") is None
+    assert access.resume_session("x" * 10_000) is None
+    # Sign-out ends that session only.
+    other = access.start_session(user)
+    access.end_session(token)
+    assert access.resume_session(token) is None and access.resume_session(other) == user
+    # A new password ends every session of the account; so does disabling it.
+    access.set_password(SCOPES["admin"], "partner@trust.example", "a-new-password-123")
+    assert access.resume_session(other) is None
+    user = access.authenticate("partner@trust.example", "a-new-password-123")
+    third = access.start_session(user)
+    access.disable_user(SCOPES["admin"], "partner@trust.example")
+    assert access.resume_session(third) is None
+
+
+def test_a_session_expires(db):
+    access.create_user(SCOPES["admin"], "partner@trust.example", "partner", PASSWORD, network_id="tiny",
+                       institution_id="trust")
+    token = access.start_session(access.authenticate("partner@trust.example", PASSWORD))
+    [(hours,)] = _rows(db, "select round(epoch(expires_at - created_at) / 3600) from session_token")
+    assert hours == access.SESSION_HOURS
+    with duckdb.connect(str(db)) as con:
+        con.execute("update session_token set expires_at = current_timestamp - interval 1 second")
+    assert access.resume_session(token) is None

@@ -1,10 +1,16 @@
 """Who is using this browser session: a signed-in account, single sign-on, or a network's public view."""
 
+import json
+
 import streamlit as st
+import streamlit.components.v1 as components
 
 from dashboard import access, config, store
 
 SCOPE_KEY = "_scope"
+TOKEN_KEY = "_session_token"  # the session token the browser keeps in its cookie
+COOKIE_KEY = "_session_cookie"  # the cookie still to be written (a token) or removed ('') in the browser
+COOKIE = "anchor_session"
 UPLOADERS = ("partner", "coordinator", "admin", access.SYSTEM)  # roles shown the upload pages
 MANAGERS = ("coordinator", "admin", access.SYSTEM)  # roles shown the board, register, users and log
 PUBLIC_PARAM = "public"  # ?public=<network_id> opens that network's public view, when it has one
@@ -41,6 +47,9 @@ def current() -> access.Scope | None:
         scope = access.scope_of(user)
         st.session_state[SCOPE_KEY] = scope
         return scope
+    resumed = _resume()
+    if resumed is not None:
+        return resumed
     network_id = st.query_params.get(PUBLIC_PARAM)
     if isinstance(network_id, str) and network_id:
         scope = _public_scope(network_id)
@@ -48,6 +57,48 @@ def current() -> access.Scope | None:
             st.session_state[SCOPE_KEY] = scope
         return scope
     return None
+
+
+def _resume() -> access.Scope | None:
+    """The account of the session this browser kept from before a reload (or in another tab), if still open."""
+    token = st.context.cookies.get(COOKIE)
+    if not isinstance(token, str) or not token:
+        return None
+    user = access.resume_session(token, db=config.db_path())
+    if user is None:
+        st.session_state[COOKIE_KEY] = ""  # ended or expired: the browser forgets it
+        return None
+    found = access.scope_of(user)
+    st.session_state[SCOPE_KEY] = found
+    st.session_state[TOKEN_KEY] = token
+    return found
+
+
+def _started(user: access.User) -> access.Scope:
+    """A fresh browser session for an account just signed in, with a token the browser keeps across reloads."""
+    found = access.scope_of(user)
+    token = access.start_session(user, db=config.db_path())
+    st.session_state.clear()
+    st.session_state[SCOPE_KEY] = found
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[COOKIE_KEY] = token
+    return found
+
+
+def write_cookie() -> None:
+    """Write or remove the session cookie in the browser when a sign-in or sign-out asked for it (app.py, each run).
+
+    The cookie holds only a random token: expiring, ended at sign-out, and worthless once the account is disabled
+    or its password changes. It is sent only to this site (SameSite=Strict), and only over HTTPS when served so."""
+    if COOKIE_KEY not in st.session_state:
+        return
+    token = st.session_state.pop(COOKIE_KEY)
+    max_age = access.SESSION_HOURS * 3600 if token else 0
+    components.html(f"""<script>
+const page = window.parent;
+page.document.cookie = "{COOKIE}=" + {json.dumps(token)} + "; path=/; max-age={max_age}; SameSite=Strict"
+  + (page.location.protocol === "https:" ? "; Secure" : "");
+</script>""", height=0)
 
 
 def scope() -> access.Scope:
@@ -61,20 +112,12 @@ def scope() -> access.Scope:
 
 def sign_in(email: str, password: str) -> access.Scope:
     """Check an email and password (rate-limited in the core) and start the session; SignInRefused if wrong."""
-    user = access.authenticate(email, password, db=config.db_path())
-    found = access.scope_of(user)
-    st.session_state.clear()
-    st.session_state[SCOPE_KEY] = found
-    return found
+    return _started(access.authenticate(email, password, db=config.db_path()))
 
 
 def sign_in_with_code(email: str, code: str, new_password: str) -> access.Scope:
     """Set a new password with a one-time code and start the session; SignInRefused if the code is not good."""
-    user = access.redeem_sign_in_code(email, code, new_password, db=config.db_path())
-    found = access.scope_of(user)
-    st.session_state.clear()
-    st.session_state[SCOPE_KEY] = found
-    return found
+    return _started(access.redeem_sign_in_code(email, code, new_password, db=config.db_path()))
 
 
 def sign_out() -> None:
@@ -82,7 +125,9 @@ def sign_out() -> None:
     found = st.session_state.get(SCOPE_KEY)
     if found is not None and found.role != access.PUBLIC:
         access.sign_out(found, db=config.db_path())
+    access.end_session(st.session_state.get(TOKEN_KEY), db=config.db_path())
     st.session_state.clear()
+    st.session_state[COOKIE_KEY] = ""
     if sso_configured() and st.user.is_logged_in:
         st.logout()
 
