@@ -53,6 +53,7 @@ else:
         _page("spend.py", "Local spend", "payments"),
         _page("maps.py", "Maps", "map"),
         _page("compare.py", "Compare", "compare_arrows"),
+        _page("present.py", "Present", "slideshow"),
     ]}
     data = []
     if scope.role in session.UPLOADERS:

@@ -33,16 +33,21 @@ class Filters:
 NETWORK_SETTINGS = "views/network_settings.py"  # the page, as st.page_link names it (relative to app.py)
 
 
+def page_link(page: str, label: str, icon: str) -> None:
+    """A link to another page of the app (named relative to app.py), keeping the session."""
+    try:
+        st.page_link(page, label=label, icon=icon)
+    except StreamlitAPIException:  # a page run on its own, outside the app's navigation (AppTest)
+        st.caption(label)
+
+
 def no_networks() -> None:
     """There is no network to show: say what the reader can do about it."""
     if session.scope().role in ("admin", access.SYSTEM):
         st.info("**No networks yet.** Create one on the Network settings page: its local area, member institutions "
                 "and initiatives. `python -m dashboard network load FILE.yaml` loads one from a file instead, and "
                 "`python -m dashboard demo` builds the synthetic demo.", icon=":material/hub:")
-        try:
-            st.page_link(NETWORK_SETTINGS, label="Create a network", icon=":material/add_circle:")
-        except StreamlitAPIException:  # a page run on its own, outside the app's navigation
-            pass
+        page_link(NETWORK_SETTINGS, "Create a network", ":material/add_circle:")
     else:
         st.info("**Nothing to show yet.** Your account is not part of a network that has been set up: ask your "
                 "network's coordinator, or the installation's administrator.", icon=":material/hub:")

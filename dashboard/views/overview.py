@@ -1,5 +1,7 @@
 """Overview: a network's headline figures and how they spread across IMD deciles."""
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 from dashboard.ui import cache, charts, widgets
@@ -14,7 +16,13 @@ REPRESENTATION = "representation_by_quintile" if filters.grouping == "quintile" 
 now = cache.report(sel)
 before = cache.report(sel.previous())
 period = fmt.period_text(sel.from_quarter, sel.to_quarter)
-st.markdown(f"#### {filters.initiative_name} · {period}")
+title_left, title_right = st.columns([4, 1], vertical_alignment="center")
+title_left.markdown(f"#### {filters.initiative_name} · {period}")
+# Opens in a new tab, signed in: the coordinator keeps the dashboard open beside the slides.
+title_right.link_button("Present these results", "present?" + urlencode(st.query_params.to_dict()),
+                        icon=":material/slideshow:", width="stretch",
+                        help="Full-screen slides of this selection for a meeting: ← → or a clicker to step, Esc to "
+                             "leave.")
 
 if not (now["participants"] or now["completions"] or now["jobs_filled"] or now["spend_total_gbp"]):
     st.info(f"**Nothing recorded for this selection.** {filters.initiative_name} has no participants, "
