@@ -67,9 +67,19 @@ def test_stepping_through_every_slide_with_the_keyboard(browser, app_url, role):
     page, errors, _ = open_page(browser, app_url, height=HEIGHT)
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
     sign_in(page, app_url, role)
+    note = "First cohort of 10 started; Pioneer residents referred by the housing team."
+    if role == "coordinator":  # a note on the quarter, shown on the title slide
+        go(page, "Initiative")
+        page.get_by_text("Write a note on a quarter").click()
+        page.get_by_role("textbox", name="Note").fill(note)
+        page.get_by_role("button", name="Save note").click()
+        page.get_by_text(note).wait_for(timeout=30_000)
+        wait_idle(page)
     go(page, "Present")
     _wait_slide(page, 1)
     assert page.locator('[data-testid="stSidebar"]').is_hidden()
+    if role == "coordinator":
+        assert page.get_by_text(note).count() == 1
     number, total = _slide(page)
     assert number == 1 and total >= 9
     seen = []

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, audit, config, figures, ingest, networks, parsing, store, submissions, suppliers
+from dashboard import access, audit, config, figures, ingest, networks, notes, parsing, store, submissions, suppliers
 from dashboard import reports as documents
 from dashboard.ui import session
 
@@ -119,6 +119,23 @@ def _network_settings(db: str, scope: access.Scope, network_id: str | None) -> d
 def network_settings(network_id: str | None) -> dict[str, Any]:
     """What the Network settings page edits (networks.settings), read once a minute or after a save."""
     return _network_settings(_db(), _scope(), network_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _notes(db: str, scope: access.Scope, network_id: str, initiative_id: str | None, from_quarter: str,
+           to_quarter: str) -> pd.DataFrame:
+    with _connect(db) as con:
+        return notes.current(con.cursor(), scope, network_id, initiative_id, from_quarter, to_quarter)
+
+
+def quarter_notes(network_id: str, initiative_id: str | None, from_quarter: str, to_quarter: str) -> pd.DataFrame:
+    """notes.current: the network's and the initiative's notes on the quarters, newest version of each."""
+    return _notes(_db(), _scope(), network_id, initiative_id, from_quarter, to_quarter)
+
+
+def can_write_note(network_id: str, initiative_id: str | None) -> bool:
+    with _connect(_db()) as con:
+        return notes.can_write(con.cursor(), _scope(), network_id, initiative_id)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)

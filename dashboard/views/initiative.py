@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from dashboard import palette
-from dashboard.ui import cache, charts, widgets
+from dashboard import config, notes, palette, parsing, store
+from dashboard.ui import cache, charts, session, widgets
 from dashboard.ui import formatting as fmt
 
 PAGE = "initiative"
@@ -22,6 +22,48 @@ total = funnel["total"]
 period = fmt.period_text(sel.from_quarter, sel.to_quarter)
 stem = f"anchor-impact_{sel.network_id}_{sel.initiative_id or 'all'}_{sel.from_quarter}-{sel.to_quarter}"
 st.markdown(f"#### People who started from {period}")
+
+
+def notes_section() -> None:
+    """The coordinator's notes on the chosen quarters (plain text, never Markdown), and a form to write one."""
+    found = cache.quarter_notes(sel.network_id, sel.initiative_id, sel.from_quarter, sel.to_quarter)
+    if not found.empty:
+        with st.container(border=True, key=f"{PAGE}_notes"):
+            for row in found.itertuples():
+                about = "The network" if not row.initiative_id else filters.initiative_name
+                st.markdown(f"**{parsing.quarter_label(row.quarter)} · {fmt.plain(about)}:** {fmt.plain(row.text)}")
+                st.caption(f"Written by {fmt.plain(row.written_by)}, {fmt.long_date(row.written_at.date())}")
+    if not cache.can_write_note(sel.network_id, sel.initiative_id):
+        return
+    with st.expander("Write a note on a quarter", icon=":material/edit_note:"):
+        with st.form(f"{PAGE}_note_form", border=False, clear_on_submit=True):
+            count = parsing.quarters_between(sel.from_quarter, sel.to_quarter)
+            quarters = [parsing.shift_quarter(sel.to_quarter, -i) for i in range(count)]
+            left, right = st.columns(2)
+            quarter = left.selectbox("Quarter", quarters, format_func=parsing.quarter_label, key=f"{PAGE}_note_quarter")
+            subjects = {"network": "The whole network"}
+            if sel.initiative_id is not None:
+                subjects = {"initiative": filters.initiative_name, **subjects}
+            subject = right.radio("About", list(subjects), format_func=subjects.__getitem__, horizontal=True,
+                                  key=f"{PAGE}_note_subject")
+            text = st.text_area("Note", max_chars=notes.MAX_CHARS, key=f"{PAGE}_note_text",
+                                placeholder="e.g. First cohort of 10 started; Pioneer residents referred by the "
+                                            "housing team.",
+                                help="Plain text, shown as written on this page and on the slides. Saving replaces "
+                                     "the quarter's note (every version is kept); an empty note clears it.")
+            if st.form_submit_button("Save note", icon=":material/save:"):
+                try:
+                    notes.write(session.scope(), sel.network_id,
+                                sel.initiative_id if subject == "initiative" else None, quarter, text,
+                                db=config.db_path())
+                except store.StoreError as exc:
+                    st.error(str(exc), icon=":material/error:")
+                else:
+                    cache.clear()
+                    st.rerun()
+
+
+notes_section()
 
 
 def download(what: str, rows: list[dict], label: str = "Download CSV") -> None:

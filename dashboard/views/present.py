@@ -98,8 +98,19 @@ def _title_text() -> None:
     st.markdown(f"**{period}** ({fmt.quarter_span(sel.from_quarter, sel.to_quarter)})")
     st.markdown(f"Areas ranked by the {now['imd_release_title']}: decile 1 is the 10% most deprived areas in "
                 "England.")
+    for text in _notes(None):
+        st.markdown(text)
     if filters.is_demo:
         st.markdown("*Synthetic demo data: no real people or payments.*")
+
+
+def _notes(initiative_id: str | None) -> list[str]:
+    """The newest note of the period on the network (None) or on an initiative (the last quarter's), as Markdown
+    that shows its text exactly as written."""
+    found = cache.quarter_notes(sel.network_id, initiative_id, sel.from_quarter, sel.to_quarter)
+    found = found[found["initiative_id"] == (initiative_id or "")]
+    return [f"**Note, {parsing.quarter_label(row.quarter)}:** {fmt.plain(row.text)}"
+            for row in found.tail(1).itertuples()]
 
 
 def headline_slide() -> None:
@@ -189,17 +200,21 @@ def initiative_slide(initiative_id: str, name: str) -> Callable[[], None]:
     def draw() -> None:
         one = dataclasses.replace(sel, initiative_id=initiative_id)
         st.header(fmt.plain(name))
+        written = _notes(initiative_id)
+        for text in written:
+            st.markdown(text)
+        height = CHART_HEIGHT - 100 if written else CHART_HEIGHT
         total = cache.view(one, ("funnel",))["funnel"]["total"]
         if not total["starters"]:
             st.markdown(f"Nobody started on {fmt.plain(name)} from {period}.")
             return
         left, right = st.columns(2, gap="large")
         with left:
-            _chart(charts.cohort_funnel(total), f"{initiative_id}_funnel")
+            _chart(charts.cohort_funnel(total), f"{initiative_id}_funnel", height)
         with right:
             _chart(charts.decile_bars(cache.report(one)[f"by_{filters.grouping}"], "participants",
                                       grouping=filters.grouping, title=f"Participants by IMD {filters.grouping}"),
-                   f"{initiative_id}_by_imd")
+                   f"{initiative_id}_by_imd", height)
     return draw
 
 
