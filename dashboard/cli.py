@@ -120,19 +120,44 @@ def _report_scope(args: argparse.Namespace) -> access.Scope:
                         args.institution if args.as_role == "partner" else None)
 
 
+def _selection(cur, args: argparse.Namespace):
+    """The selection of a report's arguments: by default every quarter with data."""
+    from dashboard import figures
+
+    span = figures.data_quarters(cur, args.network)
+    default_from, default_to = span or ("2024Q1", "2024Q4")
+    return figures.Selection(
+        network_id=args.network, initiative_id=args.initiative, institution_id=args.institution,
+        from_quarter=args.from_quarter or default_from, to_quarter=args.to_quarter or default_to,
+        imd_release=args.release)
+
+
+def _pack(args: argparse.Namespace) -> int:
+    from dashboard import audit, pack
+
+    scope = _report_scope(args)
+    with store.connect() as con:
+        selection = _selection(con.cursor(), args)
+        data = pack.build(con.cursor(), scope, selection)
+    out = Path(args.out)
+    partial = out.with_name(out.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(out)  # a reader never opens half a file
+    audit.note(scope, "export", selection.network_id, selection.institution_id,
+               {"what": "funder pack (xlsx)", "from": selection.from_quarter, "to": selection.to_quarter,
+                "initiative": selection.initiative_id})
+    print(f"Wrote {out} ({len(data):,} bytes): {selection.network_id}, {selection.from_quarter} to "
+          f"{selection.to_quarter}" + (f", as a {args.as_role}" if args.as_role else ""))
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
-    from dashboard import figures, reports
+    from dashboard import reports
 
     sections = [s for s in (args.sections or ",".join(reports.SECTIONS)).split(",") if s]
     with store.connect() as con:
         cur = con.cursor()
-        span = figures.data_quarters(cur, args.network)
-        default_from, default_to = span or ("2024Q1", "2024Q4")
-        selection = figures.Selection(
-            network_id=args.network, initiative_id=args.initiative, institution_id=args.institution,
-            from_quarter=args.from_quarter or default_from, to_quarter=args.to_quarter or default_to,
-            imd_release=args.release)
-        result = reports.view(cur, _report_scope(args), selection, sections if args.json else ())
+        result = reports.view(cur, _report_scope(args), _selection(cur, args), sections if args.json else ())
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -475,6 +500,18 @@ def parser() -> argparse.ArgumentParser:
                    help="print the figures as that reader of the network sees them (funder, public: "
                         "disclosure-controlled)")
     p.set_defaults(func=_report)
+
+    p = sub.add_parser("pack", help="the funder pack: every table of a selection in one .xlsx, as that reader sees it")
+    p.add_argument("--network", required=True)
+    p.add_argument("--initiative")
+    p.add_argument("--institution")
+    p.add_argument("--from", dest="from_quarter", help="first quarter, e.g. 2024Q1 (default: first with data)")
+    p.add_argument("--to", dest="to_quarter", help="last quarter (default: last with data)")
+    p.add_argument("--release", default="IoD2025", choices=["IoD2025", "IoD2019"])
+    p.add_argument("--as-role", choices=["coordinator", "partner", "funder", "public"],
+                   help="the pack as that reader of the network sees it (funder, public: disclosure-controlled)")
+    p.add_argument("--out", required=True, help="the .xlsx file to write")
+    p.set_defaults(func=_pack)
 
     demo_cmd = sub.add_parser("demo", help="the synthetic demo networks: build (the default) or remove them")
     demo_cmd.add_argument("--quiet", action="store_true")

@@ -26,6 +26,7 @@ from dashboard import access, audit, store
 # The is_redacted macro in queries/migrations/014_registers.sql is the same rule.
 _REDACTED = re.compile(r"(^|[^a-z])(redacted|withheld|private individual|personal (data|information|details|expenses?)"
                        r"|data protection)([^a-z]|$)")
+BLANKS = " \t\n\v\f\r"  # what counts as blank around a name, here and in the is_redacted SQL macro
 _ID = re.compile(r"[^A-Za-z0-9]+")
 NUMBER_AGREES = 60        # a number's entry is used when one of its names scores at least this against the supplier
 NEAR_MIN_SCORE = 80       # proposals below this score are not shown
@@ -53,7 +54,7 @@ def is_redacted(name: Any, supplier_id: Any = None) -> bool:
     text = "" if name is None or (not isinstance(name, str) and pd.isna(name)) else str(name)
     given_id = "" if supplier_id is None or (not isinstance(supplier_id, str) and pd.isna(supplier_id)) \
         else _ID.sub("", str(supplier_id))
-    return (not text.strip() and not given_id) or bool(_REDACTED.search(text.lower()))
+    return (not text.strip(BLANKS) and not given_id) or bool(_REDACTED.search(text.lower()))
 
 
 def score(supplier_key: str, name_key: str) -> float:

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 
 VIEW = {"network": "birmingham", "from": "2025Q3", "to": "2026Q2"}
 THIRD_CHART = ".js-plotly-plot >> nth=2"
-RESULTS = ["Overview", "Initiative", "Local spend", "Maps", "Compare"]
+RESULTS = ["Overview", "Initiative", "Local spend", "Maps", "Compare", "Present"]
 ABOUT = ["Methodology", "Data sources"]
 # What each role's navigation offers.
 PAGES = {
@@ -150,6 +150,8 @@ def test_each_role_sees_its_pages(browser, app_url, role):
     links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
     assert [text.split("\n")[-1].strip() for text in links] == PAGES[role]
     for title in PAGES[role]:
+        if title == "Present":  # full screen, without the sidebar: tests/test_browser_present.py steps through it
+            continue
         go(page, title)
         if title in CHART_PAGES:
             page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)

@@ -30,6 +30,7 @@ RUNS = {
     "network list": ["test_network_load_then_list"],
     "ingest": ["test_ingest_then_report_and_submissions"],
     "report": ["test_ingest_then_report_and_submissions"],
+    "pack": ["tests/test_pack.py::test_pack_command_writes_the_funders_pack_and_audits_it"],
     "submissions": ["test_ingest_then_report_and_submissions"],
     "user add": ["test_user_commands_change_who_can_sign_in"],
     "user list": ["test_user_commands_change_who_can_sign_in"],

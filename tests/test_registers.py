@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dashboard import access, figures, ingest, matching, networks, registers, reports, store, suppliers
@@ -351,6 +351,7 @@ PAYEES = st.one_of(st.none(), st.text(max_size=30), st.sampled_from([
 
 
 @given(st.lists(st.tuples(PAYEES, st.one_of(st.none(), st.sampled_from(["", " ", "1"]))), min_size=1, max_size=20))
+@example([("\r", None), ("\t\n", ""), (" \x0b\x0c", None), ("\r", "1"), ("\xa0", None)])
 def test_python_and_sql_agree_on_what_is_redacted(pairs):
     con = duckdb.connect()
     store.migrate(con)

@@ -15,7 +15,20 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, audit, config, figures, ingest, networks, notes, parsing, store, submissions, suppliers
+from dashboard import (
+    access,
+    audit,
+    config,
+    figures,
+    ingest,
+    networks,
+    notes,
+    pack,
+    parsing,
+    store,
+    submissions,
+    suppliers,
+)
 from dashboard import reports as documents
 from dashboard.ui import session
 
@@ -189,6 +202,17 @@ def exact(selection: figures.Selection) -> bool:
 def report(selection: figures.Selection) -> dict[str, Any]:
     """The selection's headline report (figures.report), as this reader may see it."""
     return view(selection)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _funder_pack(db: str, scope: access.Scope, selection: dict[str, Any]) -> bytes:
+    with _connect(db) as con:
+        return pack.build(con.cursor(), scope, figures.Selection(**selection))
+
+
+def funder_pack(selection: figures.Selection) -> bytes:
+    """pack.build: every table of the selection in one .xlsx, as this reader may see it."""
+    return _funder_pack(_db(), _scope(), figures.selection_dict(selection))
 
 
 # Row-level data: the core refuses anyone without rights to the rows.

@@ -171,6 +171,13 @@ if tabs["tables"].open:
             "Download CSV", fmt.decile_csv(now), key=f"{PAGE}_download_csv", mime="text/csv",
             file_name=f"anchor-impact_{sel.network_id}_{sel.from_quarter}-{sel.to_quarter}.csv",
             icon=":material/download:", on_click=cache.record_export, args=(sel.network_id, "overview by decile"))
+        st.download_button(
+            "Funder pack (.xlsx)", cache.funder_pack(sel), key=f"{PAGE}_download_pack",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/table_view:",
+            file_name=f"anchor-impact_{sel.network_id}_pack_{sel.from_quarter}-{sel.to_quarter}.xlsx",
+            on_click=cache.record_export, args=(sel.network_id, "funder pack (xlsx)"),
+            help="Every table of this selection, one sheet each, with the period, the IoD release, definitions and "
+                 "the disclosure rule in force: what you may see, as you see it here.")
         st.markdown("##### By quarter")
         st.table(fmt.quarter_table(quarters, fmt.TREND_COLUMNS), border="horizontal")
         st.download_button("Download CSV", fmt.breakdown_csv(quarters, sel), key=f"{PAGE}_download_quarters",
