@@ -132,23 +132,44 @@ def _selection(cur, args: argparse.Namespace):
         imd_release=args.release)
 
 
-def _pack(args: argparse.Namespace) -> int:
-    from dashboard import audit, pack
+EXPORTS = {"pack": ("funder pack (xlsx)", ".xlsx"), "deck": ("slides (pptx)", ".pptx")}
 
+
+def _export(args: argparse.Namespace) -> int:
+    """Write the funder pack or the deck of a selection, as the reader (--as-role) sees it; audited."""
+    import importlib
+
+    from dashboard import audit
+
+    what, suffix = EXPORTS[args.build]
+    out = Path(args.out)
+    if out.suffix.lower() != suffix:
+        raise SystemExit(f"--out must name a {suffix} file, not '{out.name}'")
     scope = _report_scope(args)
     with store.connect() as con:
         selection = _selection(con.cursor(), args)
-        data = pack.build(con.cursor(), scope, selection)
-    out = Path(args.out)
+        data = importlib.import_module(f"dashboard.{args.build}").build(con.cursor(), scope, selection)
     partial = out.with_name(out.name + ".partial")
     partial.write_bytes(data)
     partial.replace(out)  # a reader never opens half a file
     audit.note(scope, "export", selection.network_id, selection.institution_id,
-               {"what": "funder pack (xlsx)", "from": selection.from_quarter, "to": selection.to_quarter,
+               {"what": what, "from": selection.from_quarter, "to": selection.to_quarter,
                 "initiative": selection.initiative_id})
     print(f"Wrote {out} ({len(data):,} bytes): {selection.network_id}, {selection.from_quarter} to "
           f"{selection.to_quarter}" + (f", as a {args.as_role}" if args.as_role else ""))
     return 0
+
+
+def _selection_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments that choose a selection and its reader (report, pack, deck)."""
+    p.add_argument("--network", required=True)
+    p.add_argument("--initiative")
+    p.add_argument("--institution")
+    p.add_argument("--from", dest="from_quarter", help="first quarter, e.g. 2024Q1 (default: first with data)")
+    p.add_argument("--to", dest="to_quarter", help="last quarter (default: last with data)")
+    p.add_argument("--release", default="IoD2025", choices=["IoD2025", "IoD2019"])
+    p.add_argument("--as-role", choices=["coordinator", "partner", "funder", "public"],
+                   help="as that reader of the network sees it (funder, public: disclosure-controlled)")
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -488,30 +509,20 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_submissions)
 
     p = sub.add_parser("report", help="figures for a network, initiative or institution")
-    p.add_argument("--network", required=True)
-    p.add_argument("--initiative")
-    p.add_argument("--institution")
-    p.add_argument("--from", dest="from_quarter", help="first quarter, e.g. 2024Q1 (default: first with data)")
-    p.add_argument("--to", dest="to_quarter", help="last quarter (default: last with data)")
-    p.add_argument("--release", default="IoD2025", choices=["IoD2025", "IoD2019"])
+    _selection_arguments(p)
     p.add_argument("--json", action="store_true", help="print JSON: the report and every section the pages show")
     p.add_argument("--sections", help="with --json, only these comma-separated sections (default: all)")
-    p.add_argument("--as-role", choices=["coordinator", "partner", "funder", "public"],
-                   help="print the figures as that reader of the network sees them (funder, public: "
-                        "disclosure-controlled)")
     p.set_defaults(func=_report)
 
     p = sub.add_parser("pack", help="the funder pack: every table of a selection in one .xlsx, as that reader sees it")
-    p.add_argument("--network", required=True)
-    p.add_argument("--initiative")
-    p.add_argument("--institution")
-    p.add_argument("--from", dest="from_quarter", help="first quarter, e.g. 2024Q1 (default: first with data)")
-    p.add_argument("--to", dest="to_quarter", help="last quarter (default: last with data)")
-    p.add_argument("--release", default="IoD2025", choices=["IoD2025", "IoD2019"])
-    p.add_argument("--as-role", choices=["coordinator", "partner", "funder", "public"],
-                   help="the pack as that reader of the network sees it (funder, public: disclosure-controlled)")
+    _selection_arguments(p)
     p.add_argument("--out", required=True, help="the .xlsx file to write")
-    p.set_defaults(func=_pack)
+    p.set_defaults(func=_export, build="pack")
+
+    p = sub.add_parser("deck", help="the meeting's slides as a PowerPoint deck (.pptx), as that reader sees them")
+    _selection_arguments(p)
+    p.add_argument("--out", required=True, help="the .pptx file to write")
+    p.set_defaults(func=_export, build="deck")
 
     demo_cmd = sub.add_parser("demo", help="the synthetic demo networks: build (the default) or remove them")
     demo_cmd.add_argument("--quiet", action="store_true")

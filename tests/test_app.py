@@ -94,7 +94,8 @@ def test_overview_draws_only_the_open_tab_which_the_url_keeps(demo_db, tab):
     buttons = {button.key for button in at.get("download_button")}
     if tab == "tables":
         assert len(at.table) == 3
-        assert buttons == {"overview_download_csv", "overview_download_quarters", "overview_download_representation"}
+        assert buttons == {"overview_download_csv", "overview_download_pack", "overview_download_quarters",
+                           "overview_download_representation"}
     else:
         assert not at.table and not buttons
 

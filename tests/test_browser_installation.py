@@ -106,7 +106,7 @@ def test_a_network_set_up_from_nothing_takes_a_real_upload(browser, fresh_db, sp
         admin, errors, _ = open_page(browser, url, height=TALL)
         sign_in(admin, url, "admin", email=ADMIN[0], password=ADMIN[1])
         admin.get_by_text("No networks yet").wait_for()
-        assert admin.get_by_role("link", name="Create a network").count() == 1
+        admin.get_by_role("link", name="Create a network").wait_for()
         _shot(admin, "1_empty")
 
         # 2. The network: a name, districts chosen by name on a map, three institutions and an initiative.

@@ -6,7 +6,9 @@ Each slide is saved as tests/artifacts/present_<role>_<n>.png to be looked at as
 
 from urllib.parse import parse_qs, urlparse
 
+import openpyxl
 import pytest
+from pptx import Presentation
 
 from dashboard import access, figures, reports, store
 from dashboard.ui import formatting as fmt
@@ -62,9 +64,9 @@ def _min_font_px(page) -> float:
 
 
 @pytest.mark.parametrize("role", ["coordinator", "funder"])
-def test_stepping_through_every_slide_with_the_keyboard(browser, app_url, role):
+def test_stepping_through_every_slide_with_the_keyboard(browser, app_url, role, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    page, errors, _ = open_page(browser, app_url, height=HEIGHT)
+    page, errors, _ = open_page(browser, app_url, height=HEIGHT, accept_downloads=True)
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
     sign_in(page, app_url, role)
     note = "First cohort of 10 started; Pioneer residents referred by the housing team."
@@ -114,11 +116,24 @@ def test_stepping_through_every_slide_with_the_keyboard(browser, app_url, role):
     page.reload()
     _wait_slide(page, 5)
     assert _slide(page) == (5, total)
+    # The same slides as a PowerPoint deck.
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="PowerPoint").click()
+    slides = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(slides)
+    assert slides.suffix == ".pptx" and len(Presentation(str(slides)).slides) == total - (role == "coordinator") - 1
     # Esc goes back to the dashboard.
     page.keyboard.press("Escape")
     page.wait_for_url(lambda url: urlparse(url).path in ("/", "/overview"), timeout=30_000)  # the default page
     page.get_by_role("link", name="Present these results").wait_for(timeout=30_000)
     wait_idle(page)
+    # The funder pack, from the figures as tables.
+    page.get_by_role("tab", name="Figures as tables").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Funder pack (.xlsx)").click()
+    workbook = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(workbook)
+    assert openpyxl.load_workbook(workbook).sheetnames[:2] == ["About this pack", "By decile"]
     assert page.get_by_role("button", name="Sign out").count() == 1
     assert_clean(page, errors)
     page.close()

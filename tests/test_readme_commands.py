@@ -31,6 +31,7 @@ RUNS = {
     "ingest": ["test_ingest_then_report_and_submissions"],
     "report": ["test_ingest_then_report_and_submissions"],
     "pack": ["tests/test_pack.py::test_pack_command_writes_the_funders_pack_and_audits_it"],
+    "deck": ["tests/test_deck.py::test_deck_command_writes_the_funders_deck_and_audits_it"],
     "submissions": ["test_ingest_then_report_and_submissions"],
     "user add": ["test_user_commands_change_who_can_sign_in"],
     "user list": ["test_user_commands_change_who_can_sign_in"],

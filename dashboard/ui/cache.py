@@ -19,6 +19,7 @@ from dashboard import (
     access,
     audit,
     config,
+    deck,
     figures,
     ingest,
     networks,
@@ -213,6 +214,17 @@ def _funder_pack(db: str, scope: access.Scope, selection: dict[str, Any]) -> byt
 def funder_pack(selection: figures.Selection) -> bytes:
     """pack.build: every table of the selection in one .xlsx, as this reader may see it."""
     return _funder_pack(_db(), _scope(), figures.selection_dict(selection))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _slides_pptx(db: str, scope: access.Scope, selection: dict[str, Any]) -> bytes:
+    with _connect(db) as con:
+        return deck.build(con.cursor(), scope, figures.Selection(**selection))
+
+
+def slides_pptx(selection: figures.Selection) -> bytes:
+    """deck.build: the selection's slides as a PowerPoint deck, as this reader may see them."""
+    return _slides_pptx(_db(), _scope(), figures.selection_dict(selection))
 
 
 # Row-level data: the core refuses anyone without rights to the rows.

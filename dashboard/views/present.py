@@ -291,5 +291,12 @@ with st.container(key="present_nav", horizontal=True, vertical_alignment="center
               disabled=number == len(slides))
     st.button("Last", key="present_last", icon=":material/last_page:", on_click=_go, args=(len(slides),),
               disabled=number == len(slides))
+    st.download_button(
+        "PowerPoint", cache.slides_pptx(sel), key="present_pptx", icon=":material/download:",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        file_name=f"anchor-impact_{sel.network_id}_{sel.initiative_id or 'all'}_{sel.from_quarter}-"
+                  f"{sel.to_quarter}.pptx",
+        on_click=cache.record_export, args=(sel.network_id, "slides (pptx)"),
+        help="These slides as a PowerPoint deck with editable charts, the notes in the speaker notes.")
     with st.container(key="present_exit", width="content"):
         widgets.page_link("views/overview.py", "Back to the dashboard (Esc)", ":material/close:")
