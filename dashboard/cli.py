@@ -132,28 +132,23 @@ def _selection(cur, args: argparse.Namespace):
         imd_release=args.release)
 
 
-EXPORTS = {"pack": ("funder pack (xlsx)", ".xlsx"), "deck": ("slides (pptx)", ".pptx")}
-
-
 def _export(args: argparse.Namespace) -> int:
     """Write the funder pack or the deck of a selection, as the reader (--as-role) sees it; audited."""
-    import importlib
+    from dashboard import audit, exports
 
-    from dashboard import audit
-
-    what, suffix = EXPORTS[args.build]
+    export = exports.EXPORTS[args.build]
     out = Path(args.out)
-    if out.suffix.lower() != suffix:
-        raise SystemExit(f"--out must name a {suffix} file, not '{out.name}'")
+    if out.suffix.lower() != export.suffix:
+        raise SystemExit(f"--out must name a {export.suffix} file, not '{out.name}'")
     scope = _report_scope(args)
     with store.connect() as con:
         selection = _selection(con.cursor(), args)
-        data = importlib.import_module(f"dashboard.{args.build}").build(con.cursor(), scope, selection)
+        data = export.build(con.cursor(), scope, selection)
     partial = out.with_name(out.name + ".partial")
     partial.write_bytes(data)
     partial.replace(out)  # a reader never opens half a file
     audit.note(scope, "export", selection.network_id, selection.institution_id,
-               {"what": what, "from": selection.from_quarter, "to": selection.to_quarter,
+               {"what": export.what, "from": selection.from_quarter, "to": selection.to_quarter,
                 "initiative": selection.initiative_id})
     print(f"Wrote {out} ({len(data):,} bytes): {selection.network_id}, {selection.from_quarter} to "
           f"{selection.to_quarter}" + (f", as a {args.as_role}" if args.as_role else ""))

@@ -132,7 +132,8 @@ def _set_cached_values(data: bytes, values: dict[str, str]) -> bytes:
             body = source.read(item.filename)
             if item.filename.startswith("xl/worksheets/"):
                 for ref, value in values.items():
-                    body = re.sub(rb'(<c r="' + ref.encode() + rb'"[^>]*>.*?</f>)<v\s*/>',
+                    # An empty value is written <v/> or <v></v>, as openpyxl serialises with or without lxml.
+                    body = re.sub(rb'(<c r="' + ref.encode() + rb'"[^>]*>.*?</f>)(?:<v\s*/>|<v></v>)',
                                   lambda m, v=value: m.group(1) + b"<v>" + v.encode() + b"</v>", body)
             target.writestr(item, body)
     return out.getvalue()

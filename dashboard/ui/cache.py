@@ -19,12 +19,11 @@ from dashboard import (
     access,
     audit,
     config,
-    deck,
+    exports,
     figures,
     ingest,
     networks,
     notes,
-    pack,
     parsing,
     store,
     submissions,
@@ -206,25 +205,14 @@ def report(selection: figures.Selection) -> dict[str, Any]:
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def _funder_pack(db: str, scope: access.Scope, selection: dict[str, Any]) -> bytes:
+def _export_file(db: str, scope: access.Scope, selection: dict[str, Any], kind: str) -> bytes:
     with _connect(db) as con:
-        return pack.build(con.cursor(), scope, figures.Selection(**selection))
+        return exports.EXPORTS[kind].build(con.cursor(), scope, figures.Selection(**selection))
 
 
-def funder_pack(selection: figures.Selection) -> bytes:
-    """pack.build: every table of the selection in one .xlsx, as this reader may see it."""
-    return _funder_pack(_db(), _scope(), figures.selection_dict(selection))
-
-
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def _slides_pptx(db: str, scope: access.Scope, selection: dict[str, Any]) -> bytes:
-    with _connect(db) as con:
-        return deck.build(con.cursor(), scope, figures.Selection(**selection))
-
-
-def slides_pptx(selection: figures.Selection) -> bytes:
-    """deck.build: the selection's slides as a PowerPoint deck, as this reader may see them."""
-    return _slides_pptx(_db(), _scope(), figures.selection_dict(selection))
+def export_file(kind: str, selection: figures.Selection) -> bytes:
+    """One of exports.EXPORTS ('pack', 'deck') of the selection, as this reader may see it."""
+    return _export_file(_db(), _scope(), figures.selection_dict(selection), kind)
 
 
 # Row-level data: the core refuses anyone without rights to the rows.

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from dashboard import exports
 from dashboard.ui import cache, charts, widgets
 from dashboard.ui import formatting as fmt
 
@@ -171,11 +172,11 @@ if tabs["tables"].open:
             "Download CSV", fmt.decile_csv(now), key=f"{PAGE}_download_csv", mime="text/csv",
             file_name=f"anchor-impact_{sel.network_id}_{sel.from_quarter}-{sel.to_quarter}.csv",
             icon=":material/download:", on_click=cache.record_export, args=(sel.network_id, "overview by decile"))
+        pack_file = exports.EXPORTS["pack"]
         st.download_button(
-            "Funder pack (.xlsx)", cache.funder_pack(sel), key=f"{PAGE}_download_pack",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/table_view:",
-            file_name=f"anchor-impact_{sel.network_id}_pack_{sel.from_quarter}-{sel.to_quarter}.xlsx",
-            on_click=cache.record_export, args=(sel.network_id, "funder pack (xlsx)"),
+            "Funder pack (.xlsx)", cache.export_file("pack", sel), key=f"{PAGE}_download_pack", mime=pack_file.mime,
+            icon=":material/table_view:", on_click=cache.record_export, args=(sel.network_id, pack_file.what),
+            file_name=f"anchor-impact_{sel.network_id}_pack_{sel.from_quarter}-{sel.to_quarter}{pack_file.suffix}",
             help="Every table of this selection, one sheet each, with the period, the IoD release, definitions and "
                  "the disclosure rule in force: what you may see, as you see it here.")
         st.markdown("##### By quarter")

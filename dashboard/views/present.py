@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components
 
-from dashboard import disclosure, maps, parsing, submissions
+from dashboard import disclosure, exports, maps, parsing, submissions
 from dashboard.ui import cache, charts, widgets
 from dashboard.ui import formatting as fmt
 from dashboard.ui import maps as map_figures
@@ -291,12 +291,12 @@ with st.container(key="present_nav", horizontal=True, vertical_alignment="center
               disabled=number == len(slides))
     st.button("Last", key="present_last", icon=":material/last_page:", on_click=_go, args=(len(slides),),
               disabled=number == len(slides))
+    slides_file = exports.EXPORTS["deck"]
     st.download_button(
-        "PowerPoint", cache.slides_pptx(sel), key="present_pptx", icon=":material/download:",
-        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "PowerPoint", cache.export_file("deck", sel), key="present_pptx", icon=":material/download:",
+        mime=slides_file.mime, on_click=cache.record_export, args=(sel.network_id, slides_file.what),
         file_name=f"anchor-impact_{sel.network_id}_{sel.initiative_id or 'all'}_{sel.from_quarter}-"
-                  f"{sel.to_quarter}.pptx",
-        on_click=cache.record_export, args=(sel.network_id, "slides (pptx)"),
+                  f"{sel.to_quarter}{slides_file.suffix}",
         help="These slides as a PowerPoint deck with editable charts, the notes in the speaker notes.")
     with st.container(key="present_exit", width="content"):
         widgets.page_link("views/overview.py", "Back to the dashboard (Esc)", ":material/close:")
