@@ -162,6 +162,27 @@ def decile_csv(report: dict[str, Any]) -> bytes:
     return pd.DataFrame(rows).astype({"imd_decile": "Int64"}).to_csv(index=False).encode("utf-8")
 
 
+def has_figures(report: dict[str, Any]) -> bool:
+    """Whether a report holds anything at all: people, jobs or spend."""
+    return bool(report["participants"] or report["completions"] or report["jobs_filled"]
+                or report["spend_total_gbp"])
+
+
+def change(now: dict[str, Any], before: dict[str, Any], key: str, kind: str) -> str | None:
+    """The change of a figure on the period before, for a metric's delta ('count', 'money' or 'pct'); none when the
+    period before had no figures, or either value is hidden by disclosure control (a '<5' or '[c]' text)."""
+    if not has_figures(before) or not isinstance(now[key], int | float) or not isinstance(before[key], int | float):
+        return None
+    return {"count": signed_count, "money": signed_money, "pct": signed_points}[kind](now[key] - before[key])
+
+
+def comparison_caption(before: dict[str, Any]) -> str:
+    """What the changes compare with, under the metrics."""
+    span = quarter_span(before["from_quarter"], before["to_quarter"])
+    return (f"Changes compare with {span}, the period of the same length before." if has_figures(before)
+            else f"No figures for the period before ({span}) to compare with.")
+
+
 def versus_previous(first: str, last: str) -> str:
     """How a metric's change is described: 'vs previous quarter', 'vs previous year', 'vs previous 6 quarters'."""
     n = parsing.quarters_between(first, last)

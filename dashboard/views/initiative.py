@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import config, notes, palette, parsing, store
+from dashboard import config, notes, palette, parsing, store, submissions
 from dashboard.ui import cache, charts, session, widgets
 from dashboard.ui import formatting as fmt
 
@@ -37,8 +37,8 @@ def notes_section() -> None:
         return
     with st.expander("Write a note on a quarter", icon=":material/edit_note:"):
         with st.form(f"{PAGE}_note_form", border=False, clear_on_submit=True):
-            count = parsing.quarters_between(sel.from_quarter, sel.to_quarter)
-            quarters = [parsing.shift_quarter(sel.to_quarter, -i) for i in range(count)]
+            quarters = submissions.recent_quarters(
+                sel.to_quarter, parsing.quarters_between(sel.from_quarter, sel.to_quarter))[::-1]  # newest first
             left, right = st.columns(2)
             quarter = left.selectbox("Quarter", quarters, format_func=parsing.quarter_label, key=f"{PAGE}_note_quarter")
             subjects = {"network": "The whole network"}

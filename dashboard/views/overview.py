@@ -25,29 +25,17 @@ title_right.link_button("Present these results", "present?" + urlencode(st.query
                         help="Full-screen slides of this selection for a meeting: ← → or a clicker to step, Esc to "
                              "leave.")
 
-if not (now["participants"] or now["completions"] or now["jobs_filled"] or now["spend_total_gbp"]):
+if not fmt.has_figures(now):
     st.info(f"**Nothing recorded for this selection.** {filters.initiative_name} has no participants, "
             f"jobs or spend from {period}. Choose a longer period or *All initiatives* in the sidebar.",
             icon=":material/filter_alt_off:")
     st.stop()
 
-prev = sel.previous()
-compare = bool(before["participants"] or before["completions"] or before["jobs_filled"]
-               or before["spend_total_gbp"])
-vs = fmt.versus_previous(sel.from_quarter, sel.to_quarter) if compare else None
-
-
-def change(key: str, kind: str) -> str | None:
-    """The change on the previous period, written for the metric's delta."""
-    # No change is worked out from a value that is hidden by disclosure control (a '<5' or '[c]' text).
-    if not compare or not isinstance(now[key], int | float) or not isinstance(before[key], int | float):
-        return None
-    diff = now[key] - before[key]
-    return {"count": fmt.signed_count, "money": fmt.signed_money, "pct": fmt.signed_points}[kind](diff)
+vs = fmt.versus_previous(sel.from_quarter, sel.to_quarter) if fmt.has_figures(before) else None
 
 
 def show(column, label: str, value: str, key: str, kind: str, help: str, neutral: bool = False) -> None:
-    column.metric(label, value, change(key, kind), delta_color="off" if neutral else "normal",
+    column.metric(label, value, fmt.change(now, before, key, kind), delta_color="off" if neutral else "normal",
                   delta_description=vs, border=True, help=help)
 
 
@@ -75,9 +63,7 @@ show(spend[3], "Spend with a known location", fmt.pct(now["spend_known_location_
      "spend_known_location_pct", "pct",
      f"{fmt.money(now['spend_unknown_location_gbp'])} went to suppliers whose location is unknown: it is "
      "counted in every total, but cannot be local or have a decile.", neutral=True)
-span_before = fmt.quarter_span(prev.from_quarter, prev.to_quarter)
-st.caption(f"Changes compare with {span_before}, the period of the same length before."
-           if compare else f"No figures for the period before ({span_before}) to compare with.")
+st.caption(fmt.comparison_caption(before))
 
 st.subheader("Reach into the most deprived areas")
 PANELS = (

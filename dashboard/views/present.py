@@ -78,14 +78,6 @@ def _chart(fig: go.Figure, what: str, height: int = CHART_HEIGHT) -> None:
                     config=charts.modebar_config(f"anchor-impact_{sel.network_id}_{what}"))
 
 
-def _change(key: str, kind: str) -> str | None:
-    """The change on the period before, for a metric's delta (none from a figure hidden by disclosure control)."""
-    if not compare or not isinstance(now[key], int | float) or not isinstance(before[key], int | float):
-        return None
-    return {"count": fmt.signed_count, "money": fmt.signed_money, "pct": fmt.signed_points}[kind](
-        now[key] - before[key])
-
-
 def title_slide() -> None:
     with st.container(key="present_title"):
         _title_text()
@@ -113,22 +105,19 @@ def _notes(initiative_id: str | None) -> list[str]:
             for row in found.tail(1).itertuples()]
 
 
+HEADLINES = (("Participants", "participants", "count"), ("Completions", "completions", "count"),
+             ("Jobs filled", "jobs_filled", "count"), ("Local spend", "spend_local_gbp", "money"),
+             ("Local share of spend", "spend_local_pct", "pct"),
+             ("Participants from the 20% most deprived areas", "participants_most_deprived_20_pct", "pct"))
+SHOWN = {"count": fmt.count, "money": fmt.money_short, "pct": fmt.pct}
+
+
 def headline_slide() -> None:
     st.header("Headline figures")
-    people = st.columns(3)
-    for column, (label, key) in zip(people, (("Participants", "participants"), ("Completions", "completions"),
-                                             ("Jobs filled", "jobs_filled")), strict=True):
-        column.metric(label, fmt.count(now[key]), _change(key, "count"), delta_description=vs, border=True)
-    money = st.columns(3)
-    money[0].metric("Local spend", fmt.money_short(now["spend_local_gbp"]), _change("spend_local_gbp", "money"),
-                    delta_description=vs, border=True)
-    money[1].metric("Local share of spend", fmt.pct(now["spend_local_pct"]), _change("spend_local_pct", "pct"),
-                    delta_description=vs, border=True)
-    money[2].metric("Participants from the 20% most deprived areas", fmt.pct(now["participants_most_deprived_20_pct"]),
-                    _change("participants_most_deprived_20_pct", "pct"), delta_description=vs, border=True)
-    span_before = fmt.quarter_span(previous.from_quarter, previous.to_quarter)
-    st.caption(f"Changes compare with {span_before}, the period of the same length before."
-               if compare else f"No figures for the period before ({span_before}) to compare with.")
+    for column, (label, key, kind) in zip(st.columns(3) + st.columns(3), HEADLINES, strict=True):
+        column.metric(label, SHOWN[kind](now[key]), fmt.change(now, before, key, kind), delta_description=vs,
+                      border=True)
+    st.caption(fmt.comparison_caption(before))
 
 
 def deciles_slide() -> None:
@@ -248,11 +237,8 @@ if filters is None:
 sel = widgets.selection_or_stop(filters)
 st.html(PRESENT_CSS)
 now = cache.report(sel)
-previous = sel.previous()
-before = cache.report(previous)
-compare = bool(before["participants"] or before["completions"] or before["jobs_filled"]
-               or before["spend_total_gbp"])
-vs = fmt.versus_previous(sel.from_quarter, sel.to_quarter) if compare else None
+before = cache.report(sel.previous())
+vs = fmt.versus_previous(sel.from_quarter, sel.to_quarter) if fmt.has_figures(before) else None
 period = fmt.period_text(sel.from_quarter, sel.to_quarter)
 representation_section = "representation_by_quintile" if filters.grouping == "quintile" else "representation"
 
