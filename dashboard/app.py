@@ -66,6 +66,7 @@ else:
         sections["Data"] = data
     if scope.role in session.MANAGERS:
         sections["Manage"] = [_page("network_settings.py", "Network settings", "tune"),
+                              _page("targets.py", "Targets", "flag"),
                               _page("users.py", "Users", "group"), _page("audit.py", "Audit log", "history")]
     sections["About"] = about
     session.account_box(scope)

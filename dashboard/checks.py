@@ -373,9 +373,12 @@ def dates_to_quarter(typed: pd.DataFrame, quarter: str, dated: pd.Index) -> None
     typed.loc[dated, "payment_date_precision"] = "quarter"
 
 
-def spend_notes(typed: pd.DataFrame, columns: MappingType[str, str], quarter: str) -> list[Problem]:
-    """What the person should know about spend rows that are accepted (besides their places)."""
+def spend_notes(typed: pd.DataFrame, columns: MappingType[str, str], quarter: str,
+                year_start: str = "calendar") -> list[Problem]:
+    """What the person should know about spend rows that are accepted (besides their places); the quarter named
+    the network's way."""
     notes = []
+    label = parsing.quarter_label(quarter, year_start)
     first, last = parsing.quarter_bounds(quarter)
     dates = typed["payment_date"]
     month = typed["payment_date_precision"].eq("month")
@@ -386,13 +389,13 @@ def spend_notes(typed: pd.DataFrame, columns: MappingType[str, str], quarter: st
     by_quarter = typed["payment_date_precision"].eq("quarter")
     if by_quarter.any():
         notes.append(Problem(None, columns.get("payment_date"), (
-            f"{int(by_quarter.sum()):,} payment(s) have no date and are dated to {parsing.quarter_label(quarter)} "
+            f"{int(by_quarter.sum()):,} payment(s) have no date and are dated to {label} "
             "as you chose: they count "
             "in that quarter, recorded with the submission")))
     outside = (dates < pd.Timestamp(first)) | (dates > pd.Timestamp(last))
     if outside.any():
         notes.append(Problem(None, columns.get("payment_date"), f"{int(outside.sum()):,} payment(s) are dated "
-                             f"outside {parsing.quarter_label(quarter)}; each counts in the period of its own date"))
+                             f"outside {label}; each counts in the period of its own date"))
     unnamed = typed["supplier_name"].isna()
     if unnamed.any():
         notes.append(Problem(None, columns.get("supplier_name"), (
@@ -426,7 +429,7 @@ def duplicates(typed: pd.DataFrame, unused: pd.DataFrame, label: Callable[[int],
 
 
 def check_file(kind: str, cells: pd.DataFrame, found: recognise.Mapping, quarter: str, *,
-               today: dt.date | None = None, choices: RowChoices = NO_CHOICES,
+               year_start: str = "calendar", today: dt.date | None = None, choices: RowChoices = NO_CHOICES,
                uncached: Sequence[tuple[int, str]] = (), parts: Sequence[pd.Index] | None = None,
                label: Callable[[int], str] = str,
                origins: MappingType[int, tuple[str, int]] | None = None) -> Checked:
@@ -468,7 +471,7 @@ def check_file(kind: str, cells: pd.DataFrame, found: recognise.Mapping, quarter
                               & ~given(chosen.rows, "payment_date").to_numpy()]
         if choices.date_to_quarter and len(undated):
             dates_to_quarter(typed, quarter, undated)
-        notes += spend_notes(typed, columns, quarter)
+        notes += spend_notes(typed, columns, quarter, year_start)
         # Stored as empty text, not null, so a payment to an unnamed supplier still joins and groups as one.
         typed["supplier_name"] = typed["supplier_name"].fillna("")
     return Checked(typed, problems, notes + chosen.notes, chosen.left_out, chosen.dated_to_quarter,

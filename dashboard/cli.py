@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from dashboard import access, config, store
+from dashboard import access, config, parsing, store
 
 
 def _refdata_load(args: argparse.Namespace) -> int:
@@ -133,26 +133,41 @@ def _selection(cur, args: argparse.Namespace):
 
 
 def _export(args: argparse.Namespace) -> int:
-    """Write the funder pack or the deck of a selection, as the reader (--as-role) sees it; audited."""
-    from dashboard import audit, exports
+    """Write the funder pack or the deck of a selection, as the reader (--as-role) sees it; audited. The file's
+    suffix chooses among the command's kinds (the deck: .pptx or .pdf)."""
+    from dashboard import audit, deck, exports, networks
 
-    export = exports.EXPORTS[args.build]
     out = Path(args.out)
-    if out.suffix.lower() != export.suffix:
-        raise SystemExit(f"--out must name a {export.suffix} file, not '{out.name}'")
+    kinds = {exports.EXPORTS[kind].suffix: exports.EXPORTS[kind] for kind in args.build}
+    export = kinds.get(out.suffix.lower())
+    if export is None:
+        raise SystemExit(f"--out must name a {' or '.join(kinds)} file, not '{out.name}'")
     scope = _report_scope(args)
     with store.connect() as con:
         selection = _selection(con.cursor(), args)
-        data = export.build(con.cursor(), scope, selection)
+        try:
+            data = export.build(con.cursor(), scope, selection)
+        except deck.FontNotFound as exc:
+            raise SystemExit(str(exc)) from None
+        period = parsing.quarter_span(selection.from_quarter, selection.to_quarter,
+                                      networks.year_start(con.cursor(), selection.network_id))
     partial = out.with_name(out.name + ".partial")
     partial.write_bytes(data)
     partial.replace(out)  # a reader never opens half a file
     audit.note(scope, "export", selection.network_id, selection.institution_id,
                {"what": export.what, "from": selection.from_quarter, "to": selection.to_quarter,
                 "initiative": selection.initiative_id})
-    print(f"Wrote {out} ({len(data):,} bytes): {selection.network_id}, {selection.from_quarter} to "
-          f"{selection.to_quarter}" + (f", as a {args.as_role}" if args.as_role else ""))
+    print(f"Wrote {out} ({len(data):,} bytes): {selection.network_id}, {period}"
+          + (f", as a {args.as_role}" if args.as_role else ""))
     return 0
+
+
+def _quarter(raw: str) -> str:
+    """A quarter argument as its calendar key: '2025Q2', or the same quarter named in a financial year, '2025/26Q1'."""
+    try:
+        return parsing.parse_quarter(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _selection_arguments(p: argparse.ArgumentParser) -> None:
@@ -160,8 +175,9 @@ def _selection_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--network", required=True)
     p.add_argument("--initiative")
     p.add_argument("--institution")
-    p.add_argument("--from", dest="from_quarter", help="first quarter, e.g. 2024Q1 (default: first with data)")
-    p.add_argument("--to", dest="to_quarter", help="last quarter (default: last with data)")
+    p.add_argument("--from", dest="from_quarter", type=_quarter,
+                   help="first quarter, e.g. 2025Q2 or, in financial years, 2025/26Q1 (default: first with data)")
+    p.add_argument("--to", dest="to_quarter", type=_quarter, help="last quarter (default: last with data)")
     p.add_argument("--release", default="IoD2025", choices=["IoD2025", "IoD2019"])
     p.add_argument("--as-role", choices=["coordinator", "partner", "funder", "public"],
                    help="as that reader of the network sees it (funder, public: disclosure-controlled)")
@@ -170,14 +186,14 @@ def _selection_arguments(p: argparse.ArgumentParser) -> None:
 def _report(args: argparse.Namespace) -> int:
     from dashboard import reports
 
-    sections = [s for s in (args.sections or ",".join(reports.SECTIONS)).split(",") if s]
+    sections = [s for s in (args.sections or ",".join(reports.ALL_SECTIONS)).split(",") if s]
     with store.connect() as con:
         cur = con.cursor()
         result = reports.view(cur, _report_scope(args), _selection(cur, args), sections if args.json else ())
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"{result['network_name']}: {result['from_quarter']} to {result['to_quarter']}, "
+    print(f"{result['network_name']}: {result['period_label']}, "
           f"{result['imd_release_title']} (LSOA {result['lsoa_vintage']})")
     for key in ("participants", "completions", "jobs_filled", "conversion_rate_pct", "spend_total_gbp",
                 "spend_local_gbp", "spend_local_pct", "spend_unknown_location_gbp"):
@@ -485,7 +501,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--network", required=True)
     p.add_argument("--institution", required=True)
     p.add_argument("--kind", required=True, choices=["participants", "spend"])
-    p.add_argument("--quarter", required=True, help="calendar quarter the submission covers, e.g. 2025Q3")
+    p.add_argument("--quarter", required=True, type=_quarter,
+                   help="the quarter the submission covers, e.g. 2025Q3 or, in financial years, 2025/26Q2")
     p.add_argument("--by", help="who is submitting (default: your user name)")
     p.add_argument("--map", action="append", default=[], metavar="'SOURCE HEADER=field'",
                    help="which field a column of your file holds, e.g. --map 'Net Amount=amount_gbp'; repeatable. "
@@ -512,12 +529,13 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("pack", help="the funder pack: every table of a selection in one .xlsx, as that reader sees it")
     _selection_arguments(p)
     p.add_argument("--out", required=True, help="the .xlsx file to write")
-    p.set_defaults(func=_export, build="pack")
+    p.set_defaults(func=_export, build=("pack",))
 
-    p = sub.add_parser("deck", help="the meeting's slides as a PowerPoint deck (.pptx), as that reader sees them")
+    p = sub.add_parser("deck", help="the meeting's slides as a PowerPoint deck (.pptx) or a PDF, as that reader sees "
+                                    "them")
     _selection_arguments(p)
-    p.add_argument("--out", required=True, help="the .pptx file to write")
-    p.set_defaults(func=_export, build="deck")
+    p.add_argument("--out", required=True, help="the .pptx or .pdf file to write")
+    p.set_defaults(func=_export, build=("deck", "pdf"))
 
     demo_cmd = sub.add_parser("demo", help="the synthetic demo networks: build (the default) or remove them")
     demo_cmd.add_argument("--quiet", action="store_true")
@@ -542,8 +560,8 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_suppliers_list)
     p = sup.add_parser("unclassified", help="suppliers whose spend has no known location, largest first")
     p.add_argument("--network", required=True)
-    p.add_argument("--from", dest="from_quarter", help="first quarter, e.g. 2025Q1 (default: all)")
-    p.add_argument("--to", dest="to_quarter", help="last quarter (default: all)")
+    p.add_argument("--from", dest="from_quarter", type=_quarter, help="first quarter, e.g. 2025Q1 (default: all)")
+    p.add_argument("--to", dest="to_quarter", type=_quarter, help="last quarter (default: all)")
     p.add_argument("--csv", action="store_true", help="print CSV to fill in and load back")
     p.set_defaults(func=_suppliers_unclassified)
     p = sup.add_parser("load", help="add or update suppliers from a CSV or XLSX supplier list, all or nothing")

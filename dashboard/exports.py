@@ -25,4 +25,5 @@ EXPORTS = {
                    pack.build),
     "deck": Export("slides (pptx)", ".pptx",
                    "application/vnd.openxmlformats-officedocument.presentationml.presentation", deck.build),
+    "pdf": Export("slides (pdf)", ".pdf", "application/pdf", deck.build_pdf),
 }

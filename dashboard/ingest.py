@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard import access, audit, checks, contract, matching, parsing, place, readers, recognise, store
+from dashboard import access, audit, checks, contract, matching, networks, parsing, place, readers, recognise, store
 from dashboard.checks import RowChoices
 from dashboard.problems import Problem, problems_csv, safe_for_spreadsheet
 
@@ -154,7 +154,8 @@ def _membership_problem(cur: duckdb.DuckDBPyConnection, network_id: str, institu
     left_on = found["left_on"].iloc[0]
     if not pd.isna(left_on) and pd.Timestamp(left_on).date() < parsing.quarter_bounds(quarter)[0]:
         return Problem(None, None, f"{found['name'].iloc[0]} left the network on {pd.Timestamp(left_on):%-d %B %Y}, "
-                                   f"before {parsing.quarter_label(quarter)}: it sends no files for later quarters. "
+                                   f"before {parsing.quarter_label(quarter, networks.year_start(cur, network_id))}: "
+                                   "it sends no files for later quarters. "
                                    "Files for the quarters it was a member can still be sent or corrected.")
     return None
 
@@ -200,6 +201,7 @@ def prepare(network_id: str, institution_id: str, kind: str, quarter: str, data:
             preview.problems = [member]
             return preview
         saved = recognise.saved_mapping(cur, network_id, institution_id, kind) if mapping is None else None
+        year_start = networks.year_start(cur, network_id)
     # 1. Read
     try:
         sheet = readers.read(data, file_name, lambda cells: recognise.header_score(kind, cells))
@@ -230,7 +232,8 @@ def prepare(network_id: str, institution_id: str, kind: str, quarter: str, data:
     if found.unmapped:
         preview.notes.append(Problem(None, None, "columns not used: " + ", ".join(f"'{h}'" for h in found.unmapped)))
     # 3. Parse and check
-    checked = checks.check_file(kind, sheet.cells, found, preview.quarter, today=today, choices=choices,
+    checked = checks.check_file(kind, sheet.cells, found, preview.quarter, year_start=year_start, today=today,
+                                choices=choices,
                                 uncached=sheet.uncached, parts=readers.sheet_parts(sheet),
                                 label=lambda r: readers.row_label(sheet, r), origins=sheet.origins)
     problems = checked.problems

@@ -11,12 +11,10 @@ import duckdb
 import pandas as pd
 import yaml
 
-from dashboard import access, audit, contract, disclosure, store
+from dashboard import access, audit, contract, disclosure, parsing, store, targets
 
 ID_LENGTH = 63
 _SLUG = re.compile(rf"^[a-z0-9][a-z0-9-]{{0,{ID_LENGTH - 1}}}$")
-# When a network's year starts: January, or April once financial years are reported.
-YEAR_STARTS = ("calendar", "april")
 # The source of a definition saved on the Network settings page (else it is the YAML file's path).
 PAGE = "page"
 PAGE_WHERE = "Network settings"
@@ -42,6 +40,11 @@ def slug(name: str, taken: Iterable[str]) -> str:
         candidate = base[:ID_LENGTH - len(suffix)].rstrip("-") + suffix
     return candidate
 
+
+
+def year_start(con: duckdb.DuckDBPyConnection, network_id: str) -> str:
+    """When the network's year starts, for naming its quarters: 'calendar' or 'april'."""
+    return str(store.run(con, "network_year_start", network_id=network_id)["year_start"].iloc[0])
 
 def check(doc: Any, where: str) -> dict[str, Any]:
     """Check a network definition (as its YAML reads); return it, or raise NetworkError naming each bad field."""
@@ -70,8 +73,9 @@ def check(doc: Any, where: str) -> dict[str, Any]:
     districts = doc.get("local_districts") or []
     if not districts:
         problems.append("network: 'local_districts' needs at least one LAD code")
-    if doc.get("year_start", YEAR_STARTS[0]) not in YEAR_STARTS:
-        problems.append(f"network: year_start '{doc.get('year_start')}' must be one of {', '.join(YEAR_STARTS)}")
+    if doc.get("year_start", parsing.YEAR_STARTS[0]) not in parsing.YEAR_STARTS:
+        problems.append(f"network: year_start '{doc.get('year_start')}' must be one of "
+                        f"{', '.join(parsing.YEAR_STARTS)}")
     institutions = doc.get("institutions") or []
     institution_ids = set()
     for i, inst in enumerate(institutions, 1):
@@ -108,6 +112,7 @@ def check(doc: Any, where: str) -> dict[str, Any]:
         start, end = ini.get("start"), ini.get("end")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             problems.append(f"{where_ini}: 'end' {end} is before 'start' {start}")
+    problems += targets.problems(doc.get("targets"), initiative_ids)
     try:
         disclosure_rule_of(doc)
     except (TypeError, disclosure.DisclosureError) as exc:
@@ -172,12 +177,12 @@ def apply(doc: dict[str, Any], db: Path | None = None, *, scope: access.Scope, s
         if found:
             one_line = len(found) == 1 and not problems
             raise NetworkError(f"{where}: {found[0]}" if one_line else f"{where}:\n  " + "\n  ".join(found), found)
-        for query in ("network_lad_delete", "institution_delete", "initiative_delete"):
+        for query in ("network_lad_delete", "institution_delete", "initiative_delete", "target_delete"):
             store.run(cur, query, network_id=network_id)
         store.run(cur, "network_upsert", network_id=network_id, name=doc["name"],
                   description=doc.get("description"), is_demo=bool(doc.get("demo", False)))
         store.run(cur, "network_year_start_set", network_id=network_id,
-                  year_start=doc.get("year_start") or YEAR_STARTS[0])
+                  year_start=doc.get("year_start") or parsing.YEAR_STARTS[0])
         cur.register("network_lad_rows", pd.DataFrame(
             {"network_id": network_id, "lad24_code": list(dict.fromkeys(doc["local_districts"]))}))
         cur.register("institution_rows", pd.DataFrame(
@@ -190,12 +195,20 @@ def apply(doc: dict[str, Any], db: Path | None = None, *, scope: access.Scope, s
               "description": i.get("description")} for i in doc.get("initiatives") or []],
             columns=["network_id", "initiative_id", "name", "lead_institution_id", "start_date",
                      "end_date", "description"]))
-        for query in ("network_lad_insert", "institution_insert", "initiative_insert"):
+        cur.register("target_rows", pd.DataFrame(
+            [{"network_id": network_id, "target_id": t.target_id, "initiative_id": t.initiative_id or "",
+              "measure": t.measure, "target_value": t.value, "direction": t.direction,
+              "from_quarter": t.from_quarter, "deadline": t.deadline}
+             for t in targets.from_definition(doc.get("targets"))],
+            columns=["network_id", "target_id", "initiative_id", "measure", "target_value", "direction",
+                     "from_quarter", "deadline"]))
+        for query in ("network_lad_insert", "institution_insert", "initiative_insert", "target_insert"):
             store.run(cur, query)
         store.run(cur, "network_disclosure_set", network_id=network_id,
                   disclosure_threshold=disclosure_rule_of(doc).threshold)
         access.save_network_access(cur, network_id, settings)
         counts = {"institutions": len(institutions), "initiatives": len(doc.get("initiatives") or []),
+                  "targets": len(doc.get("targets") or []),
                   "public_view": settings["public_view"]}
         if from_page:
             audit.record(cur, scope, "network.save", network_id, detail={"created": created, **counts})
@@ -272,6 +285,9 @@ def definition(con: duckdb.DuckDBPyConnection, network_id: str) -> dict[str, Any
             initiative["description"] = r.description
         doc["initiatives"].append(initiative)
     doc["year_start"] = net["year_start"]
+    found_targets = network_targets(con, network_id)
+    if found_targets:
+        doc["targets"] = [targets.to_definition(t, net["year_start"]) for t in found_targets]
     threshold = net["disclosure_threshold"]
     doc["disclosure"] = {"threshold": int(threshold) if not pd.isna(threshold) else disclosure.DEFAULT_RULE.threshold}
     rules = store.run(con, "network_sso_domains", network_id=network_id)
@@ -279,6 +295,14 @@ def definition(con: duckdb.DuckDBPyConnection, network_id: str) -> dict[str, Any
         {"domain": r.domain, "role": r.role, **({"institution": r.institution_id} if r.role == "partner" else {})}
         for r in rules.itertuples()]}
     return doc
+
+
+def network_targets(con: duckdb.DuckDBPyConnection, network_id: str) -> list[targets.Target]:
+    """The network's targets, its own first, then each initiative's, by deadline."""
+    return [targets.Target(target_id=r.target_id, measure=r.measure, value=float(r.target_value),
+                           deadline=pd.Timestamp(r.deadline).date(), from_quarter=r.from_quarter,
+                           direction=r.direction, initiative_id=None if pd.isna(r.initiative_id) else r.initiative_id)
+            for r in store.run(con, "network_targets", network_id=network_id).itertuples()]
 
 
 def district_choices(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from dashboard import access, figures, refdata_fetch, reports
+from dashboard import access, figures, parsing, refdata_fetch, reports
 from dashboard.problems import safe_for_spreadsheet
 
 # The tables, in the order of the sheets: (sheet name, where the rows are in the report).
@@ -33,7 +33,10 @@ TABLES: list[tuple[str, tuple[str, ...]]] = [
     ("Spend by category", ("spend_by_category",)),
     ("Spend by source of place", ("spend_by_source",)),
     ("Top suppliers", ("top_suppliers",)),
+    ("Targets", ("targets",)),
 ]
+# Columns holding a quarter's calendar name ('2025Q2'): each gets a neighbour naming it the network's way.
+QUARTER_COLUMNS = ("quarter", "start_quarter", "from_quarter", "to_quarter", "measured_to")
 HEADLINE_COUNTS = ("participants", "completions", "jobs_filled")
 DEFINITIONS = [
     ("participants", "People who started on an initiative in the period."),
@@ -48,6 +51,9 @@ DEFINITIONS = [
     ("*_ratio", "A group's share of the people reached who live in the network's area, divided by its share of the "
                 "area's working-age population: 1.0 is in proportion."),
     ("cohort (Journey sheets)", "The people who started in the period, and what they have gone on to do so far."),
+    ("Targets", "What the network or an initiative promised: the figure over the target's own quarters so far "
+                "(from_quarter to measured_to), against its value by the deadline; for a count, expected_by_now is "
+                "a straight line from nothing at the start to the value at the deadline."),
 ]
 
 
@@ -75,6 +81,16 @@ def _cell(value: Any) -> Any:
     return safe_for_spreadsheet(str(value))
 
 
+def _named(row: dict[str, Any], year_start: str) -> dict[str, Any]:
+    """The row with each quarter also named the network's way ('Apr–Jun 2025', or '2025/26 Q1 (Apr–Jun 2025)')."""
+    named: dict[str, Any] = {}
+    for key, value in row.items():
+        named[key] = value
+        if key in QUARTER_COLUMNS and isinstance(value, str):
+            named[f"{key}_label"] = parsing.quarter_label(value, year_start)
+    return named
+
+
 def _sheet(workbook: Workbook, title: str, rows: list[dict[str, Any]]) -> None:
     sheet = workbook.create_sheet(title)
     columns = list(dict.fromkeys(key for row in rows for key, value in row.items() if not isinstance(value, dict)))
@@ -90,7 +106,7 @@ def _sheet(workbook: Workbook, title: str, rows: list[dict[str, Any]]) -> None:
 
 def build(con: duckdb.DuckDBPyConnection, scope: access.Scope, selection: figures.Selection) -> bytes:
     """The pack of the selection as this reader may see it, as .xlsx bytes (the caller audits the export)."""
-    report = reports.view(con, scope, selection)
+    report = reports.view(con, scope, selection, reports.ALL_SECTIONS)
     workbook = Workbook()
     about = workbook.active
     about.title = "About this pack"
@@ -99,8 +115,7 @@ def build(con: duckdb.DuckDBPyConnection, scope: access.Scope, selection: figure
         ("Network", report["network_name"]),
         ("Initiative", report["initiative_id"] or "All initiatives"),
         ("Institution", report["institution_id"] or "All institutions"),
-        ("Period", f"{report['date_from']} to {report['date_to']} ({report['from_quarter']} to "
-                   f"{report['to_quarter']})"),
+        ("Period", f"{report['date_from']} to {report['date_to']} ({report['period_label']})"),
         ("Areas ranked by", f"{report['imd_release_title']} ({report['imd_release']}), LSOA {report['lsoa_vintage']}"),
         ("Figures", _plain_text(rule["text"]) if rule else "Exact figures, as recorded (no disclosure control for "
                                                             "this reader)."),
@@ -134,7 +149,7 @@ def build(con: duckdb.DuckDBPyConnection, scope: access.Scope, selection: figure
     for title, path in TABLES:
         rows = _rows(report, path)
         if rows:
-            _sheet(workbook, title, rows)
+            _sheet(workbook, title, [_named(row, report["year_start"]) for row in rows])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -13,6 +13,9 @@ import numpy as np
 import pandas as pd
 
 _QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
+# A financial year's quarter: '2025/26 Q1' (April to June 2025), also '2025/26Q1', '2025-26 Q1', '2025/2026 Q1'.
+_FINANCIAL_QUARTER = re.compile(r"^(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
+YEAR_STARTS = ("calendar", "april")  # a network's year: January to December, or April to March
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Under £1 trillion: keeps every amount exact through a float (15 significant digits) to the penny.
 MAX_WHOLE_DIGITS = 12
@@ -262,11 +265,20 @@ def parse_flag(raw: str) -> bool:
 
 
 def parse_quarter(raw: str) -> str:
-    """A calendar quarter such as '2025Q3' (July to September 2025)."""
-    match = _QUARTER.match(str(raw).strip())
-    if not match:
-        raise ValueProblem(f"'{raw}' is not a quarter like 2025Q3")
-    return f"{match.group(1)}Q{match.group(2)}"
+    """A quarter as its calendar key: '2025Q3' (July to September 2025), or a financial year's quarter
+    '2025/26 Q2' (also July to September 2025: the year starts in April)."""
+    text = str(raw).strip()
+    match = _QUARTER.match(text)
+    if match:
+        return f"{match.group(1)}Q{match.group(2)}"
+    match = _FINANCIAL_QUARTER.match(text)
+    if match:
+        year, end, q = int(match.group(1)), match.group(2), int(match.group(3))
+        if int(end) % (100 if len(end) == 2 else 10_000) != (year + 1) % (100 if len(end) == 2 else 10_000):
+            raise ValueProblem(f"'{raw}' is not a financial year: the one starting in April {year} is "
+                               f"{year}/{(year + 1) % 100:02d}")
+        return shift_quarter(f"{year}Q2", q - 1)
+    raise ValueProblem(f"'{raw}' is not a quarter like 2025Q3 or, in a financial year, 2025/26Q2")
 
 
 def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
@@ -296,7 +308,36 @@ def quarters_between(first: str, last: str) -> int:
     return (int(b[:4]) * 4 + int(b[-1])) - (int(a[:4]) * 4 + int(a[-1])) + 1
 
 
-def quarter_label(quarter: str) -> str:
-    """'2025Q3' as 'Jul–Sep 2025'."""
+def financial_quarter(quarter: str) -> str:
+    """The financial year's name of a calendar quarter: '2025Q2' (April to June 2025) as '2025/26 Q1'."""
+    quarter = parse_quarter(quarter)
+    year, q = int(quarter[:4]), int(quarter[-1])
+    start = year if q > 1 else year - 1
+    return f"{start}/{(start + 1) % 100:02d} Q{(q - 2) % 4 + 1}"
+
+
+def quarter_label(quarter: str, year_start: str = "calendar") -> str:
+    """'2025Q3' as 'Jul–Sep 2025'; in a network whose year starts in April, '2025/26 Q2 (Jul–Sep 2025)'."""
     first, last = quarter_bounds(quarter)
-    return f"{first:%b}–{last:%b} {first.year}"
+    months = f"{first:%b}–{last:%b} {first.year}"
+    return f"{financial_quarter(quarter)} ({months})" if year_start == "april" else months
+
+
+def quarter_name(quarter: str, year_start: str = "calendar") -> str:
+    """A quarter as the command line takes it, the network's way: '2025Q3', or '2025/26Q2' for an April year."""
+    return financial_quarter(quarter).replace(" ", "") if year_start == "april" else parse_quarter(quarter)
+
+
+def financial_span(first: str, last: str) -> str:
+    """Financial quarters from first to last: '2025/26 Q1–Q4', or '2024/25 Q3 to 2025/26 Q2'."""
+    a, b = financial_quarter(first), financial_quarter(last)
+    if a == b:
+        return a
+    return f"{a}–{b.split(' ')[1]}" if a.split(" ")[0] == b.split(" ")[0] else f"{a} to {b}"
+
+
+def quarter_span(first: str, last: str, year_start: str = "calendar") -> str:
+    """'Jan–Mar 2025 to Apr–Jun 2026', or one quarter's label."""
+    if first == last:
+        return quarter_label(first, year_start)
+    return f"{quarter_label(first, year_start)} to {quarter_label(last, year_start)}"

@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from dashboard import access, breakdowns, deprivation, disclosure, figures, networks, store
+from dashboard import access, breakdowns, deprivation, disclosure, figures, networks, store, targets
 
 # Each section the pages draw, and the core function that makes it. A page reads only the sections it shows.
 SECTIONS: dict[str, Callable[[duckdb.DuckDBPyConnection, figures.Selection], Any]] = {
@@ -24,6 +24,9 @@ SECTIONS: dict[str, Callable[[duckdb.DuckDBPyConnection, figures.Selection], Any
     "representation": deprivation.representation,
     "representation_by_quintile": lambda con, sel: deprivation.representation(con, sel, "quintile"),
 }
+# The targets' progress: asked of view() like a section, but read as the reader may see each target's own quarters.
+TARGETS = "targets"
+ALL_SECTIONS = (*SECTIONS, TARGETS)
 
 
 def full(con: duckdb.DuckDBPyConnection, selection: figures.Selection,
@@ -51,10 +54,40 @@ def view(con: duckdb.DuckDBPyConnection, scope: access.Scope, selection: figures
     page, tab, download and export of a selection shows the same counts.
     """
     access.require_read(scope, selection.network_id, selection.institution_id, selection.initiative_id)
-    if is_exact(scope, selection):
-        return full(con, selection, sections)
     wanted = set(sections)
-    return {key: value for key, value in protected(con, selection).items() if key not in SECTIONS or key in wanted}
+    parts = [name for name in sections if name != TARGETS]
+    if is_exact(scope, selection):
+        result = full(con, selection, parts)
+    else:
+        result = {key: value for key, value in protected(con, selection).items()
+                  if key not in SECTIONS or key in wanted}
+    if TARGETS in wanted:
+        result[TARGETS] = target_progress(con, scope, selection)
+    return result
+
+
+def target_progress(con: duckdb.DuckDBPyConnection, scope: access.Scope,
+                    selection: figures.Selection) -> list[dict[str, Any]]:
+    """The progress of the selection's targets (the network's and its initiatives', or one initiative's; none for
+    one institution), each figure read through view() for the target's own quarters, so a funder's is the
+    disclosure-controlled one. A target of what this reader may not see is left out."""
+    if selection.institution_id is not None:
+        return []
+    span = figures.data_quarters(con, selection.network_id)
+    year_start = networks.year_start(con, selection.network_id)
+
+    def figures_for(first: str, last: str, initiative_id: str | None) -> dict[str, Any]:
+        return view(con, scope, figures.Selection(selection.network_id, first, last, initiative_id=initiative_id,
+                                                  imd_release=selection.imd_release), ())
+
+    shown = []
+    for target in networks.network_targets(con, selection.network_id):
+        if selection.initiative_id is not None and target.initiative_id != selection.initiative_id:
+            continue
+        if not access.can_read(scope, selection.network_id, None, target.initiative_id):
+            continue
+        shown.append(targets.progress(target, span[1] if span else None, year_start, figures_for))
+    return shown
 
 
 def protected(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> dict[str, Any]:

@@ -45,7 +45,7 @@ def _sent(row: pd.Series) -> str:
     return f"{rows:,} row{'' if rows == 1 else 's'} · {pd.Timestamp(row['submitted_at']):%-d %b}"
 
 
-def grid(board_df: pd.DataFrame, kind: str) -> pd.DataFrame:
+def grid(board_df: pd.DataFrame, kind: str, year_start: str = "calendar") -> pd.DataFrame:
     """One dataset's board: an Institution column, then one column per quarter ('Jul–Sep 2026').
 
     A cell says how many rows the file now counted holds and the day it was sent ('68 rows · 3 Oct'),
@@ -58,12 +58,12 @@ def grid(board_df: pd.DataFrame, kind: str) -> pd.DataFrame:
     ever = sent.groupby(cells["institution_name"]).transform("any")
     cells.loc[~ever.astype(bool), "cell"] = NEVER_SENT
     wide = cells.pivot(index="institution_name", columns="quarter", values="cell")
-    wide = wide.reindex(columns=quarters).rename(columns=parsing.quarter_label)
+    wide = wide.reindex(columns=quarters).rename(columns=lambda q: parsing.quarter_label(q, year_start))
     wide.columns.name = None
     return wide.rename_axis("Institution").reset_index()
 
 
-def missing(board_df: pd.DataFrame, quarter: str) -> pd.DataFrame:
+def missing(board_df: pd.DataFrame, quarter: str, year_start: str = "calendar") -> pd.DataFrame:
     """Files missing for one quarter: institution, dataset, the last quarter sent ('Never'), and whether ever sent.
 
     An institution that never sent a dataset may run no scheme of that kind: those come last.
@@ -73,18 +73,19 @@ def missing(board_df: pd.DataFrame, quarter: str) -> pd.DataFrame:
     return pd.DataFrame({
         "Institution": gaps["institution_name"].tolist(),
         "Dataset": [KIND_LABELS[k] for k in gaps["kind"]],
-        "Last sent": [parsing.quarter_label(q) if isinstance(q, str) else "Never" for q in gaps["last_quarter_sent"]],
+        "Last sent": [parsing.quarter_label(q, year_start) if isinstance(q, str) else "Never"
+                      for q in gaps["last_quarter_sent"]],
         "sent_before": sent_before,
     }).sort_values("sent_before", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def history_table(history_df: pd.DataFrame) -> pd.DataFrame:
+def history_table(history_df: pd.DataFrame, year_start: str = "calendar") -> pd.DataFrame:
     """The submission history for display: plain column names, datasets and quarters in words."""
     return pd.DataFrame({
         "Submission": history_df["submission_id"].astype(int),
         "Institution": history_df["institution_name"],
         "Dataset": history_df["kind"].map(KIND_LABELS),
-        "Quarter": history_df["quarter"].map(parsing.quarter_label),
+        "Quarter": history_df["quarter"].map(lambda q: parsing.quarter_label(q, year_start)),
         "File": history_df["file_name"],
         "Sent": pd.to_datetime(history_df["submitted_at"]),
         "Sent by": history_df["submitted_by"],

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import figures, networks, refdata, store
+from dashboard import figures, networks, parsing, refdata, store
 from dashboard.ui import cache, formatting
 from tests.apptest import signed_in
 
@@ -313,5 +313,5 @@ def test_money_and_count_formats():
     assert formatting.count(12345) == "12,345"
     assert formatting.signed_money(-45_000) == "-£45k"
     assert formatting.signed_points(-2.04) == "-2.0 pts"
-    assert formatting.quarter_span("2025Q3", "2026Q2") == "Jul–Sep 2025 to Apr–Jun 2026"
+    assert parsing.quarter_span("2025Q3", "2026Q2") == "Jul–Sep 2025 to Apr–Jun 2026"
     assert formatting.period_text("2025Q3", "2026Q2") == "1 July 2025 to 30 June 2026"

@@ -4,6 +4,8 @@ Each slide is saved as tests/artifacts/present_<role>_<n>.png to be looked at as
 `pytest -m browser -s`.
 """
 
+import re
+import subprocess
 from urllib.parse import parse_qs, urlparse
 
 import openpyxl
@@ -77,6 +79,17 @@ def test_stepping_through_every_slide_with_the_keyboard(browser, app_url, role, 
         page.get_by_role("button", name="Save note").click()
         page.get_by_text(note).wait_for(timeout=30_000)
         wait_idle(page)
+        # A target for I Can: 40 jobs filled from April 2026 (the deadline as the form proposes it).
+        go(page, "Targets")
+        form = page.get_by_test_id("stForm").first
+        for label, option in (("For", "I Can"), ("Figure", "Jobs filled"), ("From the start of", "Apr–Jun 2026")):
+            form.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.click()
+            page.get_by_role("option", name=option, exact=True).click()
+        form.get_by_label("Value (a count, pounds, or a percentage)").fill("40")
+        form.get_by_role("button", name="Add target").click()
+        page.get_by_text("Added:").wait_for(timeout=30_000)
+        wait_idle(page)
+        page.screenshot(path=str(ARTIFACTS / "targets_page.png"), full_page=True)
     go(page, "Present")
     _wait_slide(page, 1)
     assert page.locator('[data-testid="stSidebar"]').is_hidden()
@@ -107,6 +120,7 @@ def test_stepping_through_every_slide_with_the_keyboard(browser, app_url, role, 
     page.keyboard.press("PageUp")
     _wait_slide(page, total - 1)
     assert "Headline figures" in seen and "Method and sources" in seen
+    assert any(h.startswith("Progress against targets") for h in seen)
     assert ("Who has sent what" in " ".join(seen)) == (role == "coordinator")
 
     # A reload on slide 5 lands on slide 5, still signed in.
@@ -117,11 +131,19 @@ def test_stepping_through_every_slide_with_the_keyboard(browser, app_url, role, 
     _wait_slide(page, 5)
     assert _slide(page) == (5, total)
     # The same slides as a PowerPoint deck.
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=90_000) as download_info:  # made on the click: the map is drawn then
         page.get_by_role("button", name="PowerPoint").click()
     slides = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(slides)
-    assert slides.suffix == ".pptx" and len(Presentation(str(slides)).slides) == total - (role == "coordinator") - 1
+    # Every slide but who has sent what (a coordinator's working slide, not one to send on).
+    assert slides.suffix == ".pptx" and len(Presentation(str(slides)).slides) == total - (role == "coordinator")
+    with page.expect_download(timeout=90_000) as download_info:
+        page.get_by_role("button", name="PDF").click()
+    pdf = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(pdf)
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert pdf.suffix == ".pdf" and re.search(rf"^Pages:\s+{total - (role == 'coordinator')}$", pages, re.MULTILINE)
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(ARTIFACTS / f"present_{role}_pdf")], check=True)
     # Esc goes back to the dashboard.
     page.keyboard.press("Escape")
     page.wait_for_url(lambda url: urlparse(url).path in ("/", "/overview"), timeout=30_000)  # the default page

@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parent.parent
 CORE_MODULES = ["store", "refdata", "refdata_fetch", "ingest", "figures", "networks", "contract", "parsing",
                 "recognise", "checks", "place", "readers", "problems", "suppliers", "submissions", "bench", "postcodes",
                 "reports", "demo", "setup", "templates", "cli", "palette", "maps", "access", "audit", "erasure",
-                "disclosure", "deprivation", "breakdowns"]
+                "disclosure", "deprivation", "breakdowns", "deck", "exports", "pack", "notes", "targets"]
 
 
 @pytest.mark.parametrize("module", CORE_MODULES)

@@ -231,11 +231,11 @@ def test_saving_on_the_page_is_audited_as_a_save_and_a_file_as_a_load(tiny_db, t
     saved = [(e[0], e[2], e[3], json.loads(e[4])) for e in entries if e[0] != access.system().actor]
     assert sorted(saved, key=lambda e: (e[1], e[2])) == [
         ("coord@x.example", "network.load", "tiny",
-         {"file": "tiny.yaml", "institutions": 2, "initiatives": 2, "public_view": False}),
+         {"file": "tiny.yaml", "institutions": 2, "initiatives": 2, "targets": 0, "public_view": False}),
         ("admin@x.example", "network.save", "coventry",
-         {"created": True, "institutions": 3, "initiatives": 2, "public_view": True}),
+         {"created": True, "institutions": 3, "initiatives": 2, "targets": 0, "public_view": True}),
         ("coord@x.example", "network.save", "tiny",
-         {"created": False, "institutions": 2, "initiatives": 2, "public_view": False}),
+         {"created": False, "institutions": 2, "initiatives": 2, "targets": 0, "public_view": False}),
     ]
 
 

@@ -46,7 +46,13 @@ def test_the_pack_holds_the_readers_own_report(demo_db, scope):
     assert list(sheets)[:4] == ["About this pack", "By decile", "By quintile", "By quarter"]
     for key in ("participants", "completions", "jobs_filled", "spend_total_gbp", "spend_local_pct"):
         assert _about(sheets, key) == report[key]
-    assert _about(sheets, "Period") == "2025-10-01 to 2026-09-30 (2025Q4 to 2026Q3)"
+    assert _about(sheets, "Period") == "2025-10-01 to 2026-09-30 (Oct–Dec 2025 to Jul–Sep 2026)"
+    assert sheets["By quarter"][0]["quarter_label"] == "Oct–Dec 2025"
+    # The targets, each figure the reader's own (as report --json prints them).
+    with store.connect(demo_db) as con:
+        progress = reports.view(con.cursor(), scope, SELECTION, ("targets",))["targets"]
+    assert [(r["id"], r["figure"], r["status"]) for r in sheets["Targets"]] == [
+        (t["id"], t["figure"], t["status"]) for t in progress]
     assert _about(sheets, "Areas ranked by") == "English Indices of Deprivation 2025 (IoD2025), LSOA 2021"
     assert [r["participants"] for r in sheets["By decile"]] == [r["participants"] for r in report["by_decile"]]
     assert [r["spend_gbp"] for r in sheets["Top suppliers"]] == [r["spend_gbp"] for r in report["top_suppliers"]]

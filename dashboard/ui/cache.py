@@ -5,8 +5,9 @@ reruns. Every function takes the database path, so two databases never share cac
 the session's scope, which the core checks: a page cannot ask for more than its reader may see.
 """
 
+import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -194,6 +195,17 @@ def view(selection: figures.Selection, sections: tuple[str, ...] = ()) -> dict[s
     return {**_view(_db(), scope, key, ()), **{name: _section(_db(), scope, key, name) for name in sections}}
 
 
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _targets(db: str, scope: access.Scope, selection: dict[str, Any]) -> list[dict[str, Any]]:
+    with _connect(db) as con:
+        return documents.target_progress(con.cursor(), scope, figures.Selection(**selection))
+
+
+def targets(selection: figures.Selection) -> list[dict[str, Any]]:
+    """reports.target_progress: the selection's targets and how far each has come, as this reader may see it."""
+    return _targets(_db(), _scope(), figures.selection_dict(selection))
+
+
 def exact(selection: figures.Selection) -> bool:
     """Whether this reader sees exact figures for the selection (else disclosure-controlled ones)."""
     return documents.is_exact(_scope(), selection)
@@ -211,8 +223,20 @@ def _export_file(db: str, scope: access.Scope, selection: dict[str, Any], kind: 
 
 
 def export_file(kind: str, selection: figures.Selection) -> bytes:
-    """One of exports.EXPORTS ('pack', 'deck') of the selection, as this reader may see it."""
+    """One of exports.EXPORTS ('pack', 'deck', 'pdf') of the selection, as this reader may see it."""
     return _export_file(_db(), _scope(), figures.selection_dict(selection), kind)
+
+
+def _build_export(db: str, scope: access.Scope, selection: dict[str, Any], kind: str) -> bytes:
+    with _connect(db) as con:
+        return exports.EXPORTS[kind].build(con.cursor(), scope, figures.Selection(**selection))
+
+
+def export_on_click(kind: str, selection: figures.Selection) -> Callable[[], bytes]:
+    """One of exports.EXPORTS of the selection as this reader may see it, made only when the button is clicked
+    (a deck draws its map in a browser: seconds the page should not wait for). The reader is fixed now, since the
+    file is made outside the page's run."""
+    return functools.partial(_build_export, _db(), _scope(), figures.selection_dict(selection), kind)
 
 
 # Row-level data: the core refuses anyone without rights to the rows.

@@ -310,9 +310,9 @@ def decile_rate_bars(by_decile: list[dict[str, Any]], part: str, whole: str, *, 
     return _figure([bar], layout)
 
 
-def cohort_by_quarter(rows: list[dict[str, Any]], *, height: int = 380) -> go.Figure:
+def cohort_by_quarter(rows: list[dict[str, Any]], *, year_start: str = "calendar", height: int = 380) -> go.Figure:
     """Grouped bars per start quarter: how many started, completed and started a job."""
-    labels = [formatting.quarter_tick(r["start_quarter"]) for r in rows]
+    labels = [formatting.quarter_tick(r["start_quarter"], year_start) for r in rows]
     bars = [{"type": "bar", "x": labels, "y": [disclosure.number(r[key]) for r in rows], "name": name,
              "marker": {"color": colour}, "hovertemplate": f"<b>%{{x}}</b><br>{name}: %{{y:,}}<extra></extra>"}
             for (key, name), colour in zip((("starters", "Started"), ("starters_completed", "Completed"),
@@ -325,9 +325,10 @@ def cohort_by_quarter(rows: list[dict[str, Any]], *, height: int = 380) -> go.Fi
     return _figure(bars, layout)
 
 
-def events_by_quarter(rows: list[dict[str, Any]], *, cumulative: bool = False, height: int = 380) -> go.Figure:
+def events_by_quarter(rows: list[dict[str, Any]], *, cumulative: bool = False, year_start: str = "calendar",
+                      height: int = 380) -> go.Figure:
     """Participants, completions and jobs filled per quarter (bars), or their running totals (lines)."""
-    labels = [formatting.quarter_tick(r["quarter"]) for r in rows]
+    labels = [formatting.quarter_tick(r["quarter"], year_start) for r in rows]
     traces = []
     for (key, name), colour in zip((("participants", "Participants"), ("completions", "Completions"),
                                     ("jobs_filled", "Jobs filled")), STAGE_COLOURS, strict=True):
@@ -353,9 +354,9 @@ def _where_split(row: dict[str, Any]) -> dict[str, float]:
     return {"local": local, "elsewhere": round(row["spend_gbp"] - local - unknown, 2), "unknown": unknown}
 
 
-def spend_where_by_quarter(rows: list[dict[str, Any]], *, height: int = 400) -> go.Figure:
+def spend_where_by_quarter(rows: list[dict[str, Any]], *, year_start: str = "calendar", height: int = 400) -> go.Figure:
     """Stacked bars per quarter: local spend, spend elsewhere, spend of unknown location."""
-    labels = [formatting.quarter_tick(r["quarter"]) for r in rows]
+    labels = [formatting.quarter_tick(r["quarter"], year_start) for r in rows]
     splits = [_where_split(r) for r in rows]
     bars = [{"type": "bar", "x": labels, "y": [s[key] for s in splits], "name": name,
              "marker": {"color": WHERE_COLOURS[key]}, "hovertext": [formatting.money(s[key]) for s in splits],

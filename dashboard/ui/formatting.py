@@ -78,16 +78,11 @@ def plain(text: Any) -> str:
     return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$])", r"\\\1", str(text))
 
 
-def quarter_span(first: str, last: str) -> str:
-    """'Jan–Mar 2025 to Apr–Jun 2026', or one quarter's label."""
-    if first == last:
-        return parsing.quarter_label(first)
-    return f"{parsing.quarter_label(first)} to {parsing.quarter_label(last)}"
-
-
-def period_text(first: str, last: str) -> str:
-    """The dates a quarter range covers: '1 January 2025 to 30 June 2026'."""
-    return f"{long_date(parsing.quarter_bounds(first)[0])} to {long_date(parsing.quarter_bounds(last)[1])}"
+def period_text(first: str, last: str, year_start: str = "calendar") -> str:
+    """The dates a quarter range covers: '1 January 2025 to 30 June 2026'; for a network whose year starts in
+    April, its financial quarters first: '2025/26 Q1–Q4 (1 April 2025 to 31 March 2026)'."""
+    dates = f"{long_date(parsing.quarter_bounds(first)[0])} to {long_date(parsing.quarter_bounds(last)[1])}"
+    return f"{parsing.financial_span(first, last)} ({dates})" if year_start == "april" else dates
 
 
 def area_label(row: dict[str, Any]) -> str:
@@ -116,7 +111,7 @@ def method_note(report: dict[str, Any]) -> str:
     note = (f"Areas ranked by the {report['imd_release_title']} (IoD {release[3:]}): Index of Multiple "
             f"Deprivation deciles of LSOA {report['lsoa_vintage']} areas, where decile 1 is the 10% most "
             f"deprived areas in England. Figures cover {period_text(report['from_quarter'], report['to_quarter'])}"
-            f" ({quarter_span(report['from_quarter'], report['to_quarter'])}).")
+            f" ({report['period_label']}).")
     grey = not_ranked_text(report)
     if grey:
         note += (" Grey bars are not ranked by England's index (other nations, or no known location) and are "
@@ -178,7 +173,7 @@ def change(now: dict[str, Any], before: dict[str, Any], key: str, kind: str) -> 
 
 def comparison_caption(before: dict[str, Any]) -> str:
     """What the changes compare with, under the metrics."""
-    span = quarter_span(before["from_quarter"], before["to_quarter"])
+    span = before["period_label"]
     return (f"Changes compare with {span}, the period of the same length before." if has_figures(before)
             else f"No figures for the period before ({span}) to compare with.")
 
@@ -235,8 +230,10 @@ def compare_csv(reports: dict[str, dict[str, Any]]) -> bytes:
 
 # Breakdowns: the initiative and local-spend pages.
 
-def quarter_tick(quarter: str) -> str:
-    """'2025Q3' as an axis label on two lines: 'Jul–Sep<br>2025'."""
+def quarter_tick(quarter: str, year_start: str = "calendar") -> str:
+    """'2025Q3' as an axis label on two lines: 'Jul–Sep<br>2025', or '2025/26 Q2<br>Jul–Sep 2025'."""
+    if year_start == "april":
+        return f"{parsing.financial_quarter(quarter)}<br>{parsing.quarter_label(quarter)}"
     return parsing.quarter_label(quarter).replace(" ", "<br>", 1)
 
 
@@ -314,9 +311,9 @@ def equality_table(rows: list[dict[str, Any]], characteristic: str) -> pd.DataFr
     })
 
 
-def quarter_table(rows: list[dict[str, Any]], columns: dict[str, str]) -> pd.DataFrame:
+def quarter_table(rows: list[dict[str, Any]], columns: dict[str, str], year_start: str = "calendar") -> pd.DataFrame:
     """by_quarter rows for display: the quarter, then the chosen columns (counts, or whole pounds for *_gbp)."""
-    shown = pd.DataFrame({"Quarter": [parsing.quarter_label(r["quarter"]) for r in rows]})
+    shown = pd.DataFrame({"Quarter": [parsing.quarter_label(r["quarter"], year_start) for r in rows]})
     for key, name in columns.items():
         shown[name] = [money(r[key]) if key.endswith("_gbp") else (pct(r[key]) if key.endswith("_pct")
                                                                     else count(r[key])) for r in rows]
@@ -353,3 +350,36 @@ def representation_table(representation: dict[str, Any]) -> pd.DataFrame:
         "Participants ratio": [ratio(r["participants_ratio"]) for r in rows],
         "Jobs ratio": [ratio(r["jobs_ratio"]) for r in rows],
     })
+
+
+# Targets: the overview, the initiative page, the slides and the Targets page.
+
+STATUS_COLOURS = {"met": "green", "on_track": "blue", "behind": "orange", "missed": "red", "not_started": "gray",
+                  "unknown": "gray"}
+
+
+def target_figure(value: Any, kind: str) -> str:
+    """A target's figure or value: a count, whole pounds, or a percentage ('<5' as it is)."""
+    if isinstance(value, str):
+        return value
+    return {"count": count, "money": money, "pct": pct}[kind](value)
+
+
+def target_progress_text(target: dict[str, Any]) -> str:
+    """Where a target stands, in one sentence: '124 so far (Apr–Jun 2026 to Jul–Sep 2026); 100 expected by now.'"""
+    if target["status"] == "not_started":
+        return f"No data yet for its quarters ({target['period_label']})."
+    if target["status"] == "unknown":
+        shown = target["figure"] if isinstance(target["figure"], str) else "no figure"
+        return f"{shown} so far ({target['period_label']}): too few to say how far it has come."
+    text = f"{target_figure(target['figure'], target['kind'])} so far ({target['period_label']})"
+    if target["expected_by_now"] is not None and target["status"] not in ("met", "missed"):
+        text += f"; {target_figure(target['expected_by_now'], target['kind'])} expected by now"
+    return text + "."
+
+
+def target_share(target: dict[str, Any]) -> float | None:
+    """How far an 'at least' target has come, 0 to 1, for a progress bar (None for 'at most' or no figure)."""
+    if target["direction"] != "at_least" or not isinstance(target["figure"], int | float) or not target["value"]:
+        return None
+    return max(0.0, min(1.0, target["figure"] / target["value"]))

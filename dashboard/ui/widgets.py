@@ -9,12 +9,15 @@ from streamlit.errors import StreamlitAPIException
 
 from dashboard import access, figures, parsing
 from dashboard.ui import cache, session
+from dashboard.ui import formatting as fmt
 
 ALL = "all"
 CHOSEN_NETWORK = "_chosen_network"  # the network last chosen on any page, for the next page
 DEFAULT_QUARTERS = 4  # a year, when the URL does not say
 SIDEBAR_PARAMS = ("network", "initiative", "institution", "from", "to", "release", "group")
 GROUPINGS = {"decile": "Deciles", "quintile": "Quintiles (Core20)"}
+QUARTERS_HELP = {"calendar": "Calendar quarters: Jan–Mar is Q1, Jul–Sep is Q3.",
+                 "april": "Financial years, April to March: Apr–Jun is Q1, Jan–Mar is Q4."}
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Filters:
     selection: figures.Selection | None
     institution_name: str = "All institutions"
     grouping: str = "decile"  # 'decile' | 'quintile': how the IMD groups are drawn
+    year_start: str = "calendar"  # 'calendar' | 'april': how the network names its quarters
 
 
 NETWORK_SETTINGS = "views/network_settings.py"  # the page, as st.page_link names it (relative to app.py)
@@ -60,6 +64,7 @@ class Network:
     network_id: str
     name: str
     is_demo: bool
+    year_start: str = "calendar"  # 'calendar' | 'april': how the network names its quarters
 
 
 def missing_reference_message() -> str | None:
@@ -186,16 +191,18 @@ def sidebar(page: str) -> Filters | None:
     institution = st.session_state[ins_key]
 
     quarters = cache.network_quarters(network_id)
+    year_start = str(row["year_start"])
     span = None
     if quarters:
         span = _quarter_range(q_key, saved, quarters)
         if len(quarters) > 1:
             # value= rather than seeding session state: a select_slider seeded only through session state
             # is registered as single-valued and reads a moved range back as one quarter.
-            span = st.sidebar.select_slider("Quarters", quarters, value=span, format_func=parsing.quarter_label,
-                                            key=q_key, help="Calendar quarters: Jan–Mar is Q1, Jul–Sep is Q3.")
+            span = st.sidebar.select_slider(
+                "Quarters", quarters, value=span, format_func=lambda q: parsing.quarter_label(q, year_start),
+                key=q_key, help=QUARTERS_HELP[year_start])
         else:
-            st.sidebar.caption(f"Quarters: {parsing.quarter_label(span[0])} (the only quarter with data)")
+            st.sidebar.caption(f"Quarters: {parsing.quarter_label(span[0], year_start)} (the only quarter with data)")
 
     releases = loaded_releases()
     _initial(rel_key, saved, _param("release"), releases, releases[0])
@@ -240,7 +247,7 @@ def sidebar(page: str) -> Filters | None:
         st.query_params.from_dict(params)
     return Filters(network_id=network_id, network_name=str(row["name"]), is_demo=bool(row["is_demo"]),
                    initiative_name=ini_names[initiative], selection=selection,
-                   institution_name=ins_names[institution], grouping=grouping)
+                   institution_name=ins_names[institution], grouping=grouping, year_start=year_start)
 
 
 def _quarter_range(key: str, saved: dict, quarters: list[str]) -> tuple[str, str]:
@@ -277,7 +284,8 @@ def network_picker(page: str, container=None) -> Network | None:
     if st.query_params.get("network") != network_id:
         st.query_params["network"] = network_id
     row = nets[nets["network_id"] == network_id].iloc[0]
-    return Network(network_id=network_id, name=str(row["name"]), is_demo=bool(row["is_demo"]))
+    return Network(network_id=network_id, name=str(row["name"]), is_demo=bool(row["is_demo"]),
+                   year_start=str(row["year_start"]))
 
 
 def url_choice(page: str, name: str, options: dict[str, str], default: str, *, label: str,
@@ -326,14 +334,15 @@ def url_multiselect(page: str, name: str, options: dict[str, str], *, default: l
     return chosen
 
 
-def url_quarter_range(page: str, quarters: list[str], *, container=None) -> tuple[str, str]:
+def url_quarter_range(page: str, quarters: list[str], *, year_start: str = "calendar",
+                      container=None) -> tuple[str, str]:
     """A quarter-range slider kept in the URL as ?from=&to= (key '<page>_quarters'); default the last year."""
     key = f"{page}_quarters"
     span = _quarter_range(key, {}, quarters)
     if len(quarters) > 1:
         span = (container or st.sidebar).select_slider(
-            "Quarters", quarters, value=span, format_func=parsing.quarter_label, key=key,
-            help="Calendar quarters: Jan–Mar is Q1, Jul–Sep is Q3.")
+            "Quarters", quarters, value=span, format_func=lambda q: parsing.quarter_label(q, year_start), key=key,
+            help=QUARTERS_HELP[year_start])
     first, last = span
     if (st.query_params.get("from"), st.query_params.get("to")) != (first, last):
         st.query_params["from"], st.query_params["to"] = first, last
@@ -351,3 +360,21 @@ def url_release(page: str, *, container=None) -> str:
     if st.query_params.get("release") != release:
         st.query_params["release"] = release
     return release
+
+
+def targets(progress: list[dict[str, Any]], network_id: str, *, columns: int = 2) -> None:
+    """Each target with whose it is, its status in words and colour, where it stands, and a bar for an
+    'at least' target."""
+    initiatives = cache.network_members(network_id)["initiatives"]
+    names = {None: "The network", **dict(zip(initiatives["initiative_id"], initiatives["name"], strict=True))}
+    for start in range(0, len(progress), columns):
+        row = st.columns(columns)
+        for column, target in zip(row, progress[start:start + columns], strict=False):
+            with column.container(border=True):
+                st.badge(target["status_text"], color=fmt.STATUS_COLOURS[target["status"]])
+                st.markdown(f"**{fmt.plain(names.get(target['initiative_id'], ''))}:** "
+                            f"{fmt.plain(target['description'])}")
+                share = fmt.target_share(target)
+                if share is not None:
+                    st.progress(share)
+                st.caption(fmt.target_progress_text(target))

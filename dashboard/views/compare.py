@@ -54,7 +54,10 @@ if not quarters:
     st.info("**No data yet.** None of these has uploaded participants or spend.", icon=":material/hourglass_empty:")
     st.stop()
 quarters = [parsing.shift_quarter(quarters[0], i) for i in range(parsing.quarters_between(quarters[0], quarters[-1]))]
-first, last = widgets.url_quarter_range(PAGE, quarters)
+# Quarters named the networks' way when they all agree on when the year starts, else as calendar quarters.
+year_starts = set(nets[nets["network_id"].isin(network_ids)]["year_start"])
+year_start = year_starts.pop() if len(year_starts) == 1 else "calendar"
+first, last = widgets.url_quarter_range(PAGE, quarters, year_start=year_start)
 release = widgets.url_release(PAGE)
 
 
@@ -67,7 +70,7 @@ def selection_for(item: str) -> figures.Selection:
 
 
 reports = {candidates[item]: cache.report(selection_for(item)) for item in items}
-period = fmt.period_text(first, last)
+period = fmt.period_text(first, last, year_start)
 st.markdown(f"#### {len(reports)} {kind} · {period}")
 if any(r["is_demo"] for r in reports.values()):
     st.warning("**Synthetic demo data.** These figures describe no real people, jobs or payments.",

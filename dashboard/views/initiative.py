@@ -12,6 +12,12 @@ EQUALITY_TITLES = {"age_band": "Age band", "gender": "Gender", "ethnicity": "Eth
 filters = widgets.results_header(PAGE, lambda f: f.initiative_name,
                                  caption=lambda f: f"{f.network_name} · {f.institution_name}")
 sel = widgets.selection_or_stop(filters)
+
+
+def label(quarter: str) -> str:
+    """A quarter named the network's way."""
+    return parsing.quarter_label(quarter, filters.year_start)
+
 if sel.initiative_id is None:
     st.info("Showing **all initiatives** together. Choose one initiative in the sidebar to follow its participants.",
             icon=":material/filter_alt:")
@@ -19,7 +25,7 @@ if sel.initiative_id is None:
 cohort = cache.view(sel, ("funnel",))
 funnel = cohort["funnel"]
 total = funnel["total"]
-period = fmt.period_text(sel.from_quarter, sel.to_quarter)
+period = fmt.period_text(sel.from_quarter, sel.to_quarter, filters.year_start)
 stem = f"anchor-impact_{sel.network_id}_{sel.initiative_id or 'all'}_{sel.from_quarter}-{sel.to_quarter}"
 st.markdown(f"#### People who started from {period}")
 
@@ -31,7 +37,7 @@ def notes_section() -> None:
         with st.container(border=True, key=f"{PAGE}_notes"):
             for row in found.itertuples():
                 about = "The network" if not row.initiative_id else filters.initiative_name
-                st.markdown(f"**{parsing.quarter_label(row.quarter)} · {fmt.plain(about)}:** {fmt.plain(row.text)}")
+                st.markdown(f"**{label(row.quarter)} · {fmt.plain(about)}:** {fmt.plain(row.text)}")
                 st.caption(f"Written by {fmt.plain(row.written_by)}, {fmt.long_date(row.written_at.date())}")
     if not cache.can_write_note(sel.network_id, sel.initiative_id):
         return
@@ -40,7 +46,7 @@ def notes_section() -> None:
             quarters = submissions.recent_quarters(
                 sel.to_quarter, parsing.quarters_between(sel.from_quarter, sel.to_quarter))[::-1]  # newest first
             left, right = st.columns(2)
-            quarter = left.selectbox("Quarter", quarters, format_func=parsing.quarter_label, key=f"{PAGE}_note_quarter")
+            quarter = left.selectbox("Quarter", quarters, format_func=label, key=f"{PAGE}_note_quarter")
             subjects = {"network": "The whole network"}
             if sel.initiative_id is not None:
                 subjects = {"initiative": filters.initiative_name, **subjects}
@@ -64,6 +70,11 @@ def notes_section() -> None:
 
 
 notes_section()
+# The initiative's targets (with every initiative's when all are shown; the network's own are on the Overview).
+progress = [t for t in cache.targets(sel) if t["initiative_id"] is not None]
+if progress:
+    st.markdown("##### Targets")
+    widgets.targets(progress, sel.network_id, columns=3)
 
 
 def download(what: str, rows: list[dict], label: str = "Download CSV") -> None:
@@ -138,7 +149,7 @@ if "institution" in tabs and tabs["institution"].open:
 
 if "start" in tabs and tabs["start"].open:
     with tabs["start"]:
-        chart(charts.cohort_by_quarter(funnel["by_start_quarter"]), "by_start_quarter")
+        chart(charts.cohort_by_quarter(funnel["by_start_quarter"], year_start=filters.year_start), "by_start_quarter")
         download("by_start_quarter", funnel["by_start_quarter"])
 
 if tabs["time"].open:
@@ -149,9 +160,10 @@ if tabs["time"].open:
         if any(r["cumulative_participants"] for r in trend):
             left, right = st.columns(2, gap="medium")
             with left:
-                chart(charts.events_by_quarter(trend), "events_by_quarter")
+                chart(charts.events_by_quarter(trend, year_start=filters.year_start), "events_by_quarter")
             with right:
-                chart(charts.events_by_quarter(trend, cumulative=True), "cumulative_by_quarter")
+                chart(charts.events_by_quarter(trend, cumulative=True, year_start=filters.year_start),
+                      "cumulative_by_quarter")
             download("by_quarter", trend)
         else:
             st.caption("No participants recorded for this selection up to the end of the period, so no chart.")

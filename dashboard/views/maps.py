@@ -25,7 +25,7 @@ if sel is None:
             "file is accepted.", icon=":material/hourglass_empty:")
     period = None
 else:
-    period = fmt.period_text(sel.from_quarter, sel.to_quarter)
+    period = fmt.period_text(sel.from_quarter, sel.to_quarter, filters.year_start)
     st.markdown(f"#### {filters.initiative_name} · {period}")
 
 # Counts of people per neighbourhood are too fine to publish under disclosure control: spend is money, so stays.

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import disclosure, figures
+from dashboard import disclosure, figures, parsing
 from dashboard.ui import cache, widgets
 from dashboard.ui import formatting as fmt
 
@@ -145,6 +145,29 @@ st.header("Representation: the population it is compared with")
 st.markdown(f"- **Who is counted.** {facts['representation_numerator']}\n"
             f"- **The population ({release_label}).** {facts['representation_denominators'][release]}")
 
+st.header("Quarters and years")
+st.markdown(
+    "- A quarter is three calendar months. Every event counts in the quarter of its own date (a start, a "
+    "completion, a job start, a payment), whichever quarter's file brought it.\n"
+    + ("- **This network's year starts in April**, as UK public bodies plan and report: quarter 1 is April to June, "
+       "quarter 4 January to March of the next calendar year, so *2025/26 Q1 (Apr–Jun 2025)*."
+       if network.year_start == "april" else
+       "- This network's quarters are named by the calendar: *Apr–Jun 2025* is the second quarter of 2025. A "
+       "network can choose financial years (April to March) on its settings page."))
+
+st.header("Targets: how progress is measured")
+st.markdown(
+    "- A target is one headline figure (for example the local share of spend, or jobs filled) that the network or "
+    "an initiative should reach (*at least*) or stay under (*at most*) by a deadline, over the quarters from its "
+    "first quarter to the one its deadline falls in. The coordinator sets them on the Targets page.\n"
+    "- **Its figure** is the figure for those quarters as far as the data go, exactly as the same selection on "
+    "the Overview shows it (for funders and the public, disclosure-controlled).\n"
+    "- **Counts and pounds** add up over time: *on track* when the figure so far is at least a straight line from "
+    "nothing at the start to the target at the deadline (half the quarters in, half the target), *behind* when "
+    "it is less, *met* once reached. **Shares** can rise and fall: *on track* while the share so far meets the "
+    "target, *behind* when it does not; once the deadline's quarter has data, *met* or *missed*.\n"
+    "- A figure hidden by disclosure control (`<5`) gives no status, rather than a guess.")
+
 st.header("Disclosure control")
 st.markdown(cache.disclosure_text(network.network_id))
 
@@ -167,7 +190,8 @@ people = disclosure.number(whole["participants"])
 unplaced = disclosure.number(unknown["participants"] if unknown else 0)
 placed_pct = (people - unplaced) * 100 / people if people and unplaced is not None else None
 st.markdown(
-    f"- Data from **{fmt.quarter_span(quarters[0], quarters[-1])}** ({len(quarters)} quarters).\n"
+    f"- Data from **{parsing.quarter_span(quarters[0], quarters[-1], network.year_start)}** "
+    f"({len(quarters)} quarters).\n"
     f"- **{fmt.pct(placed_pct)}** of participants "
     "who started in that time could be placed in an area.\n"
     f"- **{fmt.pct(whole['spend_known_location_pct'])}** of spend has a known supplier location "

@@ -320,7 +320,9 @@ public_view = public_col.toggle("Public view", value=seed["public_view"], key=_f
 year_start = year_col.radio(
     "Year starts in", list(YEAR_STARTS), format_func=YEAR_STARTS.__getitem__, key=_field("year_start"),
     index=list(YEAR_STARTS).index(seed["year_start"]),
-               help="How quarters add up into years once yearly figures are reported.")
+               help="How the network's quarters are named on every page, slide and export: by the calendar "
+                    "(Apr–Jun 2025), or in financial years from April (2025/26 Q1 (Apr–Jun 2025)). The figures of "
+                    "the same months are the same either way.")
 
 definition: dict[str, Any] = {"id": new_id, "name": _text(name)}
 if _text(description):
@@ -336,6 +338,8 @@ definition.update({
     # Single sign-on rules are kept as they are: they are set in the YAML file.
     "access": {"public_view": bool(public_view),
                "sso_domains": list(((doc or {}).get("access") or {}).get("sso_domains", []))},
+    # Targets are kept as they are: they are set on the Targets page.
+    "targets": list((doc or {}).get("targets", [])),
 })
 
 if st.button("Create network" if network_id is None else "Save", key=_key("save"), type="primary",

@@ -16,7 +16,7 @@ sel = widgets.selection_or_stop(filters)
 REPRESENTATION = "representation_by_quintile" if filters.grouping == "quintile" else "representation"
 now = cache.report(sel)
 before = cache.report(sel.previous())
-period = fmt.period_text(sel.from_quarter, sel.to_quarter)
+period = fmt.period_text(sel.from_quarter, sel.to_quarter, filters.year_start)
 title_left, title_right = st.columns([4, 1], vertical_alignment="center")
 title_left.markdown(f"#### {filters.initiative_name} · {period}")
 # Opens in a new tab, signed in: the coordinator keeps the dashboard open beside the slides.
@@ -65,6 +65,12 @@ show(spend[3], "Spend with a known location", fmt.pct(now["spend_known_location_
      "counted in every total, but cannot be local or have a decile.", neutral=True)
 st.caption(fmt.comparison_caption(before))
 
+progress = cache.targets(sel)
+if progress:
+    st.markdown("##### Targets")
+    widgets.targets(progress, sel.network_id, columns=4)
+    st.caption("Each target's figure covers the target's own quarters, whatever period is chosen above.")
+
 st.subheader("Reach into the most deprived areas")
 PANELS = (
     ("participants", "Participants", "participants_most_deprived_20_pct",
@@ -103,15 +109,17 @@ if tabs["time"].open:
         trend_left, trend_right = st.columns(2, gap="medium")
         if has_people:
             with trend_left:
-                st.plotly_chart(charts.events_by_quarter(quarters), theme=None, key=f"{PAGE}_chart_by_quarter",
+                st.plotly_chart(charts.events_by_quarter(quarters, year_start=filters.year_start), theme=None,
+                                key=f"{PAGE}_chart_by_quarter",
                                 config=charts.modebar_config(f"{sel.network_id}_by_quarter"))
             with trend_right:
-                st.plotly_chart(charts.events_by_quarter(quarters, cumulative=True), theme=None,
+                st.plotly_chart(charts.events_by_quarter(quarters, cumulative=True, year_start=filters.year_start),
+                                theme=None,
                                 key=f"{PAGE}_chart_cumulative",
                                 config=charts.modebar_config(f"{sel.network_id}_cumulative"))
         if any(row["spend_gbp"] for row in quarters):
             with trend_right if not has_people else st.container():
-                st.plotly_chart(charts.spend_where_by_quarter(quarters), theme=None,
+                st.plotly_chart(charts.spend_where_by_quarter(quarters, year_start=filters.year_start), theme=None,
                                 key=f"{PAGE}_chart_spend_by_quarter",
                                 config=charts.modebar_config(f"{sel.network_id}_spend_by_quarter"))
 
@@ -166,7 +174,7 @@ if tabs["tables"].open:
             help="Every table of this selection, one sheet each, with the period, the IoD release, definitions and "
                  "the disclosure rule in force: what you may see, as you see it here.")
         st.markdown("##### By quarter")
-        st.table(fmt.quarter_table(quarters, fmt.TREND_COLUMNS), border="horizontal")
+        st.table(fmt.quarter_table(quarters, fmt.TREND_COLUMNS, filters.year_start), border="horizontal")
         st.download_button("Download CSV", fmt.breakdown_csv(quarters, sel), key=f"{PAGE}_download_quarters",
                            mime="text/csv", icon=":material/download:",
                            on_click=cache.record_export, args=(sel.network_id, "overview by quarter"),

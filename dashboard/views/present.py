@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components
 
-from dashboard import disclosure, exports, maps, parsing, submissions
+from dashboard import deck, disclosure, exports, parsing, submissions
 from dashboard.ui import cache, charts, widgets
 from dashboard.ui import formatting as fmt
 from dashboard.ui import maps as map_figures
@@ -87,7 +87,7 @@ def _title_text() -> None:
     st.title(fmt.plain(filters.network_name))
     st.header(fmt.plain(filters.initiative_name) + (f" · {fmt.plain(filters.institution_name)}"
                                                     if sel.institution_id else ""))
-    st.markdown(f"**{period}** ({fmt.quarter_span(sel.from_quarter, sel.to_quarter)})")
+    st.markdown(f"**{period}** ({parsing.quarter_span(sel.from_quarter, sel.to_quarter, filters.year_start)})")
     st.markdown(f"Areas ranked by the {now['imd_release_title']}: decile 1 is the 10% most deprived areas in "
                 "England.")
     for text in _notes(None):
@@ -101,7 +101,7 @@ def _notes(initiative_id: str | None) -> list[str]:
     that shows its text exactly as written."""
     found = cache.quarter_notes(sel.network_id, initiative_id, sel.from_quarter, sel.to_quarter)
     found = found[found["initiative_id"] == (initiative_id or "")]
-    return [f"**Note, {parsing.quarter_label(row.quarter)}:** {fmt.plain(row.text)}"
+    return [f"**Note, {parsing.quarter_label(row.quarter, filters.year_start)}:** {fmt.plain(row.text)}"
             for row in found.tail(1).itertuples()]
 
 
@@ -118,6 +118,28 @@ def headline_slide() -> None:
         column.metric(label, SHOWN[kind](now[key]), fmt.change(now, before, key, kind), delta_description=vs,
                       border=True)
     st.caption(fmt.comparison_caption(before))
+
+
+TARGETS_PER_SLIDE = 6  # two columns of three: what fits a 1080-pixel screen at the slides' type size
+
+
+def targets_slide(part: int, parts: int) -> Callable[[], None]:
+    def draw() -> None:
+        st.header("Progress against targets" + (f" ({part + 1} of {parts})" if parts > 1 else ""))
+        initiatives = cache.network_members(sel.network_id)["initiatives"]
+        names = {None: "The network", **dict(zip(initiatives["initiative_id"], initiatives["name"], strict=True))}
+        shown = progress[part * TARGETS_PER_SLIDE:(part + 1) * TARGETS_PER_SLIDE]
+        for start in range(0, len(shown), 2):
+            for column, target in zip(st.columns(2, gap="large"), shown[start:start + 2], strict=False):
+                with column.container(border=True):
+                    colour, whose = fmt.STATUS_COLOURS[target["status"]], names.get(target["initiative_id"], "")
+                    st.markdown(f"**:{colour}[{target['status_text']}]** · {fmt.plain(whose)}")
+                    st.markdown(f"**{fmt.plain(target['description'])}**")
+                    share = fmt.target_share(target)
+                    if share is not None:
+                        st.progress(share)
+                    st.markdown(fmt.plain(fmt.target_progress_text(target)))
+    return draw
 
 
 def deciles_slide() -> None:
@@ -170,17 +192,15 @@ def spend_slide() -> None:
 def map_slide() -> None:
     lsoa_df = cache.lsoa_figures(sel)
     view_df = lsoa_df[lsoa_df["in_network_area"]].reset_index(drop=True)
-    layer = "participants" if cache.exact(sel) else "imd_decile"
-    st.header("Where participants live" if layer == "participants" else "The network's neighbourhoods by deprivation")
+    layer = deck.map_layer(cache.exact(sel))
+    st.header(deck.map_heading(layer))
     if view_df.empty:
-        st.markdown("The network has no districts in England, so there is no network area to map.")
+        st.markdown(deck.NO_MAP_AREA)
         return
     districts_df = cache.network_members(sel.network_id)["districts"]
     geojson = cache.area_geojson(view_df, sel.imd_release)
-    fig = map_figures.lsoa_map(view_df, layer, geojson, bounds=maps.bounds(geojson), height=820,
-                               districts=maps.lad_outlines(districts_df["lad24_code"].tolist()),
-                               view_key=f"{PAGE}-{sel.network_id}-{sel.imd_release}")
-    fig.update_layout(font={"size": 20})
+    # The deck's map slide is this figure as an image.
+    fig = deck.map_figure(view_df, layer, geojson, districts_df["lad24_code"].tolist(), sel)
     st.plotly_chart(fig, theme=None, key=f"{PAGE}_chart_map",
                     config=map_figures.plotly_config(f"anchor-impact_{sel.network_id}_map"))
 
@@ -209,12 +229,13 @@ def initiative_slide(initiative_id: str, name: str) -> Callable[[], None]:
 
 def submissions_slide() -> None:
     quarters = submissions.recent_quarters(sel.to_quarter, 2)
-    st.header(f"Who has sent what, to {parsing.quarter_label(sel.to_quarter)}")
+    st.header(f"Who has sent what, to {parsing.quarter_label(sel.to_quarter, filters.year_start)}")
     board = cache.submission_board(sel.network_id, quarters)
     if board.empty:
         st.markdown("The network has no member institutions yet.")
         return
-    grids = {kind: submissions.grid(board, kind).set_index("Institution") for kind in submissions.KIND_LABELS}
+    grids = {kind: submissions.grid(board, kind, filters.year_start).set_index("Institution")
+             for kind in submissions.KIND_LABELS}
     table = pd.concat({label: grids[kind] for kind, label in submissions.KIND_LABELS.items()}, axis=1)
     table.columns = [f"{kind}, {quarter}" for kind, quarter in table.columns]
     st.table(table.reset_index(), hide_index=True, border="horizontal")
@@ -239,11 +260,14 @@ st.html(PRESENT_CSS)
 now = cache.report(sel)
 before = cache.report(sel.previous())
 vs = fmt.versus_previous(sel.from_quarter, sel.to_quarter) if fmt.has_figures(before) else None
-period = fmt.period_text(sel.from_quarter, sel.to_quarter)
+period = fmt.period_text(sel.from_quarter, sel.to_quarter, filters.year_start)
 representation_section = "representation_by_quintile" if filters.grouping == "quintile" else "representation"
 
-slides: list[Callable[[], None]] = [title_slide, headline_slide, deciles_slide, proportion_slide, spend_slide,
-                                    map_slide]
+progress = cache.targets(sel)
+target_parts = -(-len(progress) // TARGETS_PER_SLIDE)
+slides: list[Callable[[], None]] = [title_slide, headline_slide,
+                                    *(targets_slide(i, target_parts) for i in range(target_parts)),
+                                    deciles_slide, proportion_slide, spend_slide, map_slide]
 initiatives = cache.network_members(sel.network_id)["initiatives"]
 if sel.initiative_id is None:
     slides += [initiative_slide(i, n) for i, n in zip(initiatives["initiative_id"], initiatives["name"], strict=True)]
@@ -277,12 +301,15 @@ with st.container(key="present_nav", horizontal=True, vertical_alignment="center
               disabled=number == len(slides))
     st.button("Last", key="present_last", icon=":material/last_page:", on_click=_go, args=(len(slides),),
               disabled=number == len(slides))
-    slides_file = exports.EXPORTS["deck"]
-    st.download_button(
-        "PowerPoint", cache.export_file("deck", sel), key="present_pptx", icon=":material/download:",
-        mime=slides_file.mime, on_click=cache.record_export, args=(sel.network_id, slides_file.what),
-        file_name=f"anchor-impact_{sel.network_id}_{sel.initiative_id or 'all'}_{sel.from_quarter}-"
-                  f"{sel.to_quarter}{slides_file.suffix}",
-        help="These slides as a PowerPoint deck with editable charts, the notes in the speaker notes.")
+    for kind, label, key, explained in (
+            ("deck", "PowerPoint", "present_pptx",
+             "These slides as a PowerPoint deck with editable charts, the notes in the speaker notes."),
+            ("pdf", "PDF", "present_pdf", "These slides as a PDF, to show or to send as they are.")):
+        slides_file = exports.EXPORTS[kind]
+        st.download_button(
+            label, cache.export_on_click(kind, sel), key=key, icon=":material/download:", mime=slides_file.mime,
+            on_click=cache.record_export, args=(sel.network_id, slides_file.what),
+            file_name=f"anchor-impact_{sel.network_id}_{sel.initiative_id or 'all'}_{sel.from_quarter}-"
+                      f"{sel.to_quarter}{slides_file.suffix}", help=explained)
     with st.container(key="present_exit", width="content"):
         widgets.page_link("views/overview.py", "Back to the dashboard (Esc)", ":material/close:")

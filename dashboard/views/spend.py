@@ -13,7 +13,7 @@ sel = widgets.selection_or_stop(filters)
 
 # The headline report, then each tab's breakdown when it opens: all cut from one document, so they agree.
 now = cache.view(sel, ("spend_by_institution",))
-period = fmt.period_text(sel.from_quarter, sel.to_quarter)
+period = fmt.period_text(sel.from_quarter, sel.to_quarter, filters.year_start)
 stem = f"anchor-impact_{sel.network_id}_spend_{sel.from_quarter}-{sel.to_quarter}"
 st.markdown(f"#### Payments from {period}")
 
@@ -90,14 +90,15 @@ if tabs["quarter"].open:
         st.caption("Each payment counts in the quarter of its own date. Grey is spend whose supplier's location is "
                    "unknown, shown beside the rest rather than dropped.")
         trend = cache.view(sel, ("by_quarter",))["by_quarter"]
-        chart(charts.spend_where_by_quarter(trend), "by_quarter")
+        chart(charts.spend_where_by_quarter(trend, year_start=filters.year_start), "by_quarter")
         st.markdown("##### Figures by quarter, with running totals since the network's first data")
         st.table(fmt.quarter_table(trend, {"spend_gbp": "Spend", "spend_local_gbp": "Local",
                                            "spend_most_deprived_20_gbp": "In 20% most deprived",
                                            "spend_unknown_location_gbp": "Location unknown",
                                            "spend_known_location_pct": "Known location",
                                            "cumulative_spend_gbp": "Spend since the start",
-                                           "cumulative_spend_local_gbp": "Local since the start"}),
+                                           "cumulative_spend_local_gbp": "Local since the start"},
+                                 filters.year_start),
                  hide_index=True, border="horizontal")
         download("by_quarter", fmt.breakdown_csv(trend, sel))
 

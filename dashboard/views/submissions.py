@@ -15,14 +15,14 @@ if network is None:
 last_complete = submissions.last_complete_quarter()
 choices = submissions.recent_quarters(last_complete, 12)[::-1]
 quarter = st.sidebar.selectbox(
-    "Quarter due", choices, format_func=parsing.quarter_label, key=f"{PAGE}_quarter",
+    "Quarter due", choices, format_func=lambda q: parsing.quarter_label(q, network.year_start), key=f"{PAGE}_quarter",
     help="The quarter whose files you need for the next meeting; the board shows it and the seven before. "
          "Default: the last complete quarter.")
 quarters = submissions.recent_quarters(quarter)
 board_df = cache.submission_board(network.network_id, quarters)
 
 st.title("Submissions")
-st.markdown(f"#### {network.name} · files due for {parsing.quarter_label(quarter)}")
+st.markdown(f"#### {network.name} · files due for {parsing.quarter_label(quarter, network.year_start)}")
 if network.is_demo:
     st.caption("Synthetic demo network: these files were generated for demonstration.")
 
@@ -31,10 +31,10 @@ if board_df.empty:
             "load it again.", icon=":material/domain_disabled:")
     st.stop()
 
-gaps = submissions.missing(board_df, quarter)
+gaps = submissions.missing(board_df, quarter, network.year_start)
 overdue, never = gaps[gaps["sent_before"]], gaps[~gaps["sent_before"]]
 due = len(board_df[board_df["quarter"] == quarter])
-label = parsing.quarter_label(quarter)
+label = parsing.quarter_label(quarter, network.year_start)
 if overdue.empty:
     st.success(f"**Every expected file is in for {label}.** Each institution has sent every dataset it has sent "
                "before.", icon=":material/task_alt:")
@@ -51,7 +51,7 @@ if not never.empty:
 
 for kind in submissions.KIND_LABELS:
     st.subheader(f"{submissions.KIND_LABELS[kind]} files, last {len(quarters)} quarters")
-    grid = submissions.grid(board_df, kind)
+    grid = submissions.grid(board_df, kind, network.year_start)
     st.dataframe(grid.style.map(lambda cell: MISSING_STYLE if cell == submissions.MISSING else ""),
                  hide_index=True, key=f"{PAGE}_grid_{kind}",
                  column_config={"Institution": st.column_config.TextColumn(pinned=True, width=250),
@@ -66,7 +66,8 @@ if history_df.empty:
     st.info("No files have been submitted yet.", icon=":material/hourglass_empty:")
 else:
     st.dataframe(
-        submissions.history_table(history_df), hide_index=True, key=f"{PAGE}_history", placeholder="–",
+        submissions.history_table(history_df, network.year_start), hide_index=True, key=f"{PAGE}_history",
+        placeholder="–",
         column_config={
             "Submission": st.column_config.NumberColumn(format="%d"),
             "Sent": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm"),

@@ -133,6 +133,12 @@ if institutions.empty:
             icon=":material/domain_disabled:")
     st.stop()
 names = dict(zip(institutions["institution_id"], institutions["name"], strict=True))
+
+
+def label(quarter: str) -> str:
+    """A quarter named the network's way."""
+    return parsing.quarter_label(quarter, network.year_start)
+
 # Institutions that have left come last, saying so: they may still send or correct the quarters they were in.
 left = {i: pd.Timestamp(d) for i, d in zip(institutions["institution_id"], institutions["left_on"], strict=True)
         if not pd.isna(d)}
@@ -150,7 +156,7 @@ if st.session_state.get(f"{PAGE}_quarter") not in quarter_choices:
     st.session_state[f"{PAGE}_quarter"] = last_complete
 quarter = where[3].selectbox(
     "Quarter", quarter_choices, key=f"{PAGE}_quarter",
-    format_func=lambda q: parsing.quarter_label(q) + (" (in progress)" if q == in_progress else ""),
+    format_func=lambda q: label(q) + (" (in progress)" if q == in_progress else ""),
     help="The calendar quarter the file reports on: Jan–Mar is Q1, Jul–Sep is Q3. Default: the last complete one.")
 # The signed-in account is recorded with the submission, so the coordinator knows whom to ask.
 submitted_by = scope.actor
@@ -172,7 +178,7 @@ with st.expander(f"What goes in each column of the {KIND_LABELS[kind].lower()} f
 
 st.subheader("3. Upload your file")
 upload = st.file_uploader(
-    f"{KIND_LABELS[kind]} file of {names[institution_id]} for {parsing.quarter_label(quarter)}",
+    f"{KIND_LABELS[kind]} file of {names[institution_id]} for {label(quarter)}",
     type=["csv", "xlsx", "xls"], key=f"{PAGE}_file", max_upload_size=MAX_MB,
     help=f"CSV or Excel (.csv, .xlsx, .xls), up to {MAX_MB} MB.")
 st.caption(f"CSV or Excel, up to {MAX_MB} MB. Dates day first (dd/mm/yyyy); amounts in pounds.")
@@ -236,7 +242,7 @@ if upload is not None:
                                          label_visibility="collapsed")
 
         if preview.row_questions:
-            show_row_choices(preview, rows_key, parsing.quarter_label(quarter))
+            show_row_choices(preview, rows_key, label(quarter))
 
         if preview.problems:
             st.error(f"**{plural(len(preview.problems), 'problem')} to fix.** Nothing has been saved. Correct "
@@ -274,7 +280,7 @@ if upload is not None:
             st.info("**This exact file is already the one counted for this quarter.** Committing it again changes "
                     "nothing.", icon=":material/check_circle:")
         elif old is not None:
-            st.warning(f"**This file replaces the one already sent for {parsing.quarter_label(quarter)}.** Once you "
+            st.warning(f"**This file replaces the one already sent for {label(quarter)}.** Once you "
                        "commit, only this file counts for the quarter; the earlier one is kept for the record.",
                        icon=":material/swap_horiz:")
             compare = {
@@ -320,7 +326,8 @@ history_df = cache.submission_history(network.network_id, institution_id)
 if history_df.empty:
     st.caption("None yet.")
 else:
-    st.dataframe(submissions.history_table(history_df).drop(columns=["Institution"]), hide_index=True,
+    st.dataframe(submissions.history_table(history_df, network.year_start).drop(columns=["Institution"]),
+                 hide_index=True,
                  key=f"{PAGE}_history", placeholder="–",
                  column_config={
                      "Submission": st.column_config.NumberColumn(format="%d"),
