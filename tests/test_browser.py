@@ -32,9 +32,9 @@ ABOUT = ["Methodology", "Data sources"]
 # What each role's navigation offers.
 PAGES = {
     "admin": RESULTS + ["Upload data", "Delete records", "Submissions", "Suppliers to classify",
-                        "Network settings", "Users", "Audit log"] + ABOUT,
+                        "Network settings", "Targets", "Users", "Audit log"] + ABOUT,
     "coordinator": RESULTS + ["Upload data", "Delete records", "Submissions", "Suppliers to classify",
-                              "Network settings", "Users", "Audit log"] + ABOUT,
+                              "Network settings", "Targets", "Users", "Audit log"] + ABOUT,
     "partner": RESULTS + ["Upload data", "Delete records"] + ABOUT,
     "funder": RESULTS + ABOUT,
 }
