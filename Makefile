@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 ANCHOR_REFDATA ?= $(if $(wildcard ../shared/reference/SOURCES.md),$(abspath ../shared/reference),)
 export ANCHOR_REFDATA
 
-.PHONY: run test lint bench bench-registers attack setup templates clean
+.PHONY: run test lint bench soak bench-registers attack setup templates clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ lint: $(BIN)/.installed
 
 bench: setup
 	$(BIN)/python -m dashboard.bench
+
+# Crashes and a full disk at full size (tests/test_faults.py; make test kills 8 changes): SOAK_KILLS changes killed.
+SOAK_KILLS ?= 50
+soak: $(BIN)/.installed
+	ANCHOR_SOAK_KILLS=$(SOAK_KILLS) $(BIN)/python -m pytest -n 0 -s -p no:cacheprovider --timeout 0 tests/test_faults.py
 
 # A full-size Companies House file (5.5 million companies) loaded, and 20,000 supplier names matched against it.
 bench-registers: setup

@@ -71,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         with store.connect(db) as con:
             store.run(con.cursor(), "bench_spend_generate", network_id=args.network, rows=args.rows)
+            # Summed per month as an upload's commit sums its payments.
+            submission_id = int(store.run(con.cursor(), "bench_spend_submission", network_id=args.network)
+                                ["submission_id"].iloc[0])
+            store.run(con.cursor(), "bench_spend_month_clear", submission_id=submission_id)
+            store.run(con.cursor(), "spend_month_insert", submission_id=submission_id)
         generate_s = time.perf_counter() - start
         selection = figures.Selection(args.network, "2024Q4", "2026Q3")
         results = []

@@ -168,8 +168,8 @@ def spend_sections(con: duckdb.DuckDBPyConnection, selection: figures.Selection,
                    ) -> dict[str, list[dict[str, Any]]]:
     """spend_by_institution, spend_by_category and top_suppliers, with one pass over the payments for the first two."""
     df = _spend_rows(con, selection)
-    return {"by_institution": _institutions(con, df[df["breakdown"] == "institution"], selection.network_id),
-            "by_category": _categories(df[df["breakdown"] == "category"]),
+    return {"spend_by_institution": _institutions(con, df[df["breakdown"] == "institution"], selection.network_id),
+            "spend_by_category": _categories(df[df["breakdown"] == "category"]),
             "top_suppliers": top_suppliers(con, selection, limit)}
 
 

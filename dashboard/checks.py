@@ -458,8 +458,12 @@ def check_file(kind: str, cells: pd.DataFrame, found: recognise.Mapping, quarter
     if chosen.rows.empty and not table.empty and not chosen.problems:
         chosen.problems.append(Problem(None, None, "no rows are left to save once the rows you chose are left out"))
     blank = frozenset({"supplier_name", "amount_gbp", "payment_date"})
-    typed, cell_problems = check(kind, chosen.rows, today=today, columns=columns, uncached=stale,
-                                 blank_allowed=blank)
+    if chosen.rows.empty and not table.empty:
+        # Every row was set aside or awaits a choice, as said above: the file is not one with no data rows.
+        typed, cell_problems = pd.DataFrame(), []
+    else:
+        typed, cell_problems = check(kind, chosen.rows, today=today, columns=columns, uncached=stale,
+                                     blank_allowed=blank)
     problems += chosen.problems + cell_problems + currency(chosen.rows, found)
     if not typed.empty:
         month = parsing.month_only(chosen.rows["payment_date"]) if "payment_date" in chosen.rows else None

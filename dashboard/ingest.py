@@ -344,6 +344,7 @@ def commit(preview: Preview, submitted_by: str | None = None, db: Path | None = 
                                                     institution_id=p.institution_id))
         store.run(cur, "participant_insert" if p.kind == "participants" else "spend_insert")
         if p.kind == "spend":
+            store.run(cur, "spend_month_insert", submission_id=submission_id)  # the figures' monthly sums
             matching.refresh(cur, p.network_id, submission_id=submission_id)  # its new suppliers, in the registers
         saved = bool(p.mapping and p.mapping.user)
         if saved:

@@ -320,6 +320,13 @@ class Mapping:
             if name == "payment_date" and date_to_quarter:
                 continue
             out.append(self._question(name, found))
+        amount = self.fields.get("amount_gbp")
+        unit = amount_unit(amount) if amount else None
+        if unit:
+            out.append(Problem(None, amount, (
+                f"says its amounts are in {unit}, not pounds: every amount is read as pounds, so the total would be "
+                "wrong. Give each payment in pounds (£1,250.50 as 1250.50), or choose a column in pounds; if the "
+                "values are in fact pounds, correct the column's name")))
         return out
 
     def _question(self, name: str, found: str) -> Problem:
@@ -388,6 +395,31 @@ def _pair_currencies(currencies: list[str], amounts: list[str]) -> dict[str, str
 
 
 _POUNDS = {"", "GBP", "£", "GBP £", "£ GBP", "STERLING", "POUNDS", "POUND STERLING", "GB POUNDS", "UKP"}
+# Units a header can give its amounts in besides pounds: NHS board reports give £000, some ledgers pence.
+_SCALES = {"000": "thousands of pounds", "000s": "thousands of pounds", "thousand": "thousands of pounds",
+           "thousands": "thousands of pounds", "million": "millions of pounds", "millions": "millions of pounds",
+           "pence": "pence", "pennies": "pence"}
+_SCALES_AFTER_GBP = {"k": "thousands of pounds", "m": "millions of pounds", "mn": "millions of pounds"}  # '£k', '£m'
+_OTHER_SIGNS = {"€": "EUR", "$": "USD", "¥": "JPY", "₹": "INR"}
+
+
+def amount_unit(header: str) -> str | None:
+    """What an amount column's own name says its amounts are in, when not pounds ('Amount (EUR)', 'Value £000')."""
+    said = words(header)
+    for word in said:
+        if word.upper() in _ISO_CURRENCIES - {"GBP"}:
+            return word.upper()
+        if word in {"euro", "euros"}:
+            return "EUR"
+    for sign, code in _OTHER_SIGNS.items():
+        if sign in str(header):
+            return code
+    for i, word in enumerate(said):
+        if word in _SCALES:
+            return _SCALES[word] + (" (£000)" if word.startswith("000") else "")
+        if i and said[i - 1] == "gbp" and word in _SCALES_AFTER_GBP:
+            return _SCALES_AFTER_GBP[word]
+    return None
 
 
 def foreign_codes(cells: pd.Series) -> pd.Series:
@@ -470,7 +502,9 @@ def recognise(kind: str, headers: Sequence[str], cells: pd.DataFrame | None = No
                                  f"{LABELS.get(name, name)}; neither is used. Choose one on the upload page, or "
                                  f"with --map \"{candidates[0]}={name}\", if you want it read"))
         elif required and cells is not None and kind == "spend":
-            by_values[name] = [h for h in free if tiers[h] == 0 and _by_values(name, samples[h])]
+            # A column of VAT alone ('Irrecoverable VAT') holds money, but the tax, never the payment.
+            by_values[name] = [h for h in free if tiers[h] == 0 and _by_values(name, samples[h])
+                               and not (name == "amount_gbp" and "vat" in words(h))]
     if kind == "spend" and "amount_gbp" in chosen and CURRENCY not in chosen:
         pair = currency_of.get(chosen["amount_gbp"])
         if pair is not None:

@@ -24,6 +24,8 @@ SECTIONS: dict[str, Callable[[duckdb.DuckDBPyConnection, figures.Selection], Any
     "representation": deprivation.representation,
     "representation_by_quintile": lambda con, sel: deprivation.representation(con, sel, "quintile"),
 }
+# The sections breakdowns.spend_sections makes together.
+SPEND_SECTIONS = ("spend_by_institution", "spend_by_category", "top_suppliers")
 # The targets' progress: asked of view() like a section, but read as the reader may see each target's own quarters.
 TARGETS = "targets"
 ALL_SECTIONS = (*SECTIONS, TARGETS)
@@ -34,10 +36,15 @@ def full(con: duckdb.DuckDBPyConnection, selection: figures.Selection,
     """figures.report for the selection plus the chosen sections (all by default) and the quintile fold; exact."""
     result = figures.report(con, selection)
     result["by_quintile"] = deprivation.quintiles(result["by_decile"])
-    for name in sections:
+    wanted = list(sections)
+    for name in wanted:
         if name not in SECTIONS:
             raise ValueError(f"Unknown report section '{name}': use one of {', '.join(SECTIONS)}")
-        result[name] = SECTIONS[name](con, selection)
+    if set(SPEND_SECTIONS) <= set(wanted):  # one pass over the payments for the institutions and categories
+        result.update(breakdowns.spend_sections(con, selection))
+    for name in wanted:
+        if name not in result:
+            result[name] = SECTIONS[name](con, selection)
     return result
 
 

@@ -1,6 +1,8 @@
 """The DuckDB store: connections, migrations and the one query runner."""
 
+import errno
 import functools
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +26,10 @@ class DatabaseBusy(StoreError):
     """Another process holds the database file."""
 
 
+class DiskFull(StoreError):
+    """The disk holding the database is full, or the database's files may not grow: the change was not saved."""
+
+
 class QueryError(StoreError):
     """A query failed; the message names the query file."""
 
@@ -43,6 +49,21 @@ def _sql(query: str) -> str:
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc)
     return "Could not set lock" in text or "Conflicting lock" in text
+
+
+# The operating system's own words for a write that found no room, as DuckDB quotes them in its errors.
+_NO_ROOM = tuple(os.strerror(code) for code in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT))
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.Error | QueryError) and any(words in str(exc) for words in _NO_ROOM)
+
+
+def _disk_full_message(path: Path) -> str:
+    return (
+        f"The disk is full (or the database file may not grow): nothing was saved. Free some space on the disk "
+        f"that holds {path}, then try again."
+    )
 
 
 def _busy_message(path: Path) -> str:
@@ -118,14 +139,14 @@ def write(fn: Callable[[duckdb.DuckDBPyConnection], T], path: Path | None = None
                 value = fn(cur)
                 cur.execute("commit")
                 return value
-            except (duckdb.TransactionException, WriteConflict):
+            except BaseException as exc:
                 _rollback(cur)
-                if attempt == attempts - 1:
+                # A commit the disk had no room for also fails as a transaction error: trying again cannot help.
+                if _is_disk_full(exc):
+                    raise DiskFull(_disk_full_message(Path(path or config.db_path()))) from exc
+                if not isinstance(exc, duckdb.TransactionException | WriteConflict) or attempt == attempts - 1:
                     raise
                 time.sleep(0.05 * 2**attempt * (1 + random.random()))
-            except BaseException:
-                _rollback(cur)
-                raise
             finally:
                 cur.close()
     raise AssertionError("unreachable")

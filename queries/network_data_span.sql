@@ -11,8 +11,8 @@ event_dates as (
     from participant as p
     inner join active using (submission_id)
     union all
-    select s.payment_date
-    from spend as s
+    select s.month  -- a month's first day: the same quarter as its payments
+    from spend_month as s
     inner join active using (submission_id)
 )
 

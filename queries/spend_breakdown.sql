@@ -22,7 +22,7 @@ payments as not materialized (
     select
         s.institution_id,
         s.category,
-        date_trunc('quarter', s.payment_date) as quarter_start,
+        date_trunc('quarter', s.month) as quarter_start,
         s.lsoa21_code,
         s.lsoa11_code,
         s.nation,
@@ -31,11 +31,11 @@ payments as not materialized (
         s.supplier_name,
         s.supplier_id,
         s.amount_gbp
-    from spend as s
+    from spend_month as s
     inner join active using (submission_id)
     where ($initiative_id is null or s.initiative_id = $initiative_id)
         and ($institution_id is null or s.institution_id = $institution_id)
-        and s.payment_date between $date_from and $date_to
+        and s.month between $date_from and $date_to
 ),
 
 -- Payments summed per breakdown and place first, so the joins below touch far fewer rows.

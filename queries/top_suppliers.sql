@@ -22,11 +22,11 @@ active as (
 payments as (
     select s.supplier_name, s.supplier_id, s.lsoa21_code, s.lsoa11_code, s.nation, s.is_sme, s.is_vcse,
         sum(s.amount_gbp) as spend_gbp
-    from spend as s
+    from spend_month as s
     inner join active using (submission_id)
     where ($initiative_id is null or s.initiative_id = $initiative_id)
         and ($institution_id is null or s.institution_id = $institution_id)
-        and s.payment_date between $date_from and $date_to
+        and s.month between $date_from and $date_to
     group by all
 ),
 

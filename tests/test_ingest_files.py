@@ -6,12 +6,15 @@ refused with a message naming the file, the row and column where it matters, and
 leaving the database exactly as it was.
 """
 
+import codecs
 import csv
 import datetime as dt
+import gzip
 import io
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -456,6 +459,41 @@ def _bomb(megabytes: int) -> bytes:
     return _zip(entries, stream=("xl/worksheets/sheet1.xml", b" " * 2**20, megabytes))
 
 
+def _chart_sheet_only() -> bytes:
+    """A workbook whose one sheet is a chart: its data sheet was deleted, the chart kept."""
+    import openpyxl
+    from openpyxl.chart import BarChart, Reference
+
+    book = openpyxl.Workbook()
+    data = book.active
+    for row in [["Month", "Spend"], ["Jan 2025", 41250.0], ["Feb 2025", 38900.5], ["Mar 2025", 45010.25]]:
+        data.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(data, min_col=2, min_row=1, max_row=4), titles_from_data=True)
+    book.create_chartsheet("Spend by month").add_chart(chart)
+    book.remove(data)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _damaged_part(data: bytes, name: str) -> bytes:
+    """The workbook with one byte of a part's packed data flipped, as a bad disk or transfer leaves it."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(name)
+    # The packed data follows the part's 30-byte local header, its name and its extra field.
+    name_length, extra_length = struct.unpack("<HH", data[info.header_offset + 26:info.header_offset + 30])
+    at = info.header_offset + 30 + name_length + extra_length + info.compress_size // 2
+    return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
+
+
+_CARD_LINES = ["Transaction Date\tMerchant Name\tAmount\tMerchant Category",
+               "03/02/2025\tTRAINLINE.COM\t120.50\tRail", "04/02/2025\tZOOM.US 888-799-9666\t$15.99\tSoftware",
+               "06/02/2025\tCAFE NERO 0412\t8.40\tRestaurants"]
+_UNICODE_TEXT = "\r\n".join(_CARD_LINES) + "\r\n"
+_PAYMENTS = [["Acme Catering Ltd", 1250.0, dt.datetime(2025, 1, 6)],
+             ["Brum Cleaning CIC", 642.0, dt.datetime(2025, 2, 3)]]
+
+
 def _ole(*streams: str) -> bytes:
     """An OLE2 container header with the named streams in its directory (as Office writes them)."""
     names = b"".join(s.encode("utf-16-le") + b"\x00\x00" for s in streams)
@@ -476,6 +514,33 @@ GENERATED = {
     "over_size_limit.csv": lambda: (HEADER + "\n" + "Acme Ltd,1.00,03/02/2025\n" * 2_300_000).encode()[
         :readers.MAX_FILE_BYTES + 1],
     "too_many_rows.csv": lambda: (HEADER + "\n" + "A,1,03/02/2025\n" * (readers.MAX_DATA_ROWS + 1)).encode(),
+    "purchase_cards_utf16_no_bom.txt": lambda: _UNICODE_TEXT.encode("utf-16-le"),
+    "utf16_cut_short.txt": lambda: codecs.BOM_UTF16_LE + _UNICODE_TEXT.encode("utf-16-le")[:-1],
+    "only_sheet_empty.xlsx": lambda: _workbook(("Sheet1", [])),
+    "chart_sheet_only.xlsx": _chart_sheet_only,
+    "damaged_sheet_part.xlsx": lambda: _damaged_part(_xlsx_bytes(
+        [HEADER.split(",")] + [[f"Supplier {i}", 100 + i, dt.datetime(2025, 2, 3)] for i in range(40)]),
+        "xl/worksheets/sheet1.xml"),
+    "dates_typed_as_numbers.xlsx": lambda: _xlsx_bytes([HEADER.split(","), ["Acme Catering Ltd", 1250, 45691],
+                                                        ["Brum Cleaning CIC", 642, 4571],
+                                                        ["Digbeth Print Ltd", 80, dt.datetime(1925, 2, 3)]]),
+    "error_cells.xlsx": lambda: _xlsx_bytes([HEADER.split(","), ["Acme Catering Ltd", 1250, dt.datetime(2025, 2, 3)],
+                                             ["Brum Cleaning CIC", "#DIV/0!", dt.datetime(2025, 2, 5)]]),
+    "month_sheets_differ.xlsx": lambda: _workbook(
+        ("Jan 2025", [HEADER.split(","), _PAYMENTS[0]]),
+        ("Feb 2025", [["Supplier Name", "Net Amount", "VAT", "Payment Date"], ["Brum Cleaning CIC", 642, 128.4,
+                                                                               dt.datetime(2025, 2, 3)]])),
+    "quarter_sheet_repeats_months.xlsx": lambda: _workbook(
+        ("Jan", [HEADER.split(","), _PAYMENTS[0]]), ("Feb", [HEADER.split(","), _PAYMENTS[1]]),
+        ("Q4 2024-25", [HEADER.split(","), *_PAYMENTS])),
+    "binary_workbook.xlsb": lambda: _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\x83\x01\x00"}),
+    "opendocument.ods": lambda: _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                                      "content.xml": b"<office:document-content/>"}),
+    "powerpoint_renamed.xlsx": lambda: _zip({"[Content_Types].xml": b"<Types/>",
+                                             "ppt/presentation.xml": b"<p:presentation/>"}),
+    "gzipped_export.csv": lambda: gzip.compress((HEADER + "\nAcme Catering Ltd,1250.00,03/02/2025\n").encode()),
+    "photo_of_printout.csv": lambda: b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x48" + bytes(range(256)) * 4,
+    "nul_padded.csv": lambda: (HEADER + "\r\nAcme Catering Ltd,1250.00,03/02/2025\r\n").encode() + b"\x00" * 4096,
 }
 
 # file -> (kind, [(row, column, what the message says)]); a committed file missing here fails the test.
@@ -525,6 +590,80 @@ CORPUS = {
     "formula_without_value.xlsx": ("spend", [(3, "Amount", "holds a formula whose result was not saved")]),
     "over_size_limit.csv": ("spend", [(None, None, "larger than the 50 MB limit")]),
     "too_many_rows.csv": ("spend", [(None, None, "more than 1,000,000 rows")]),
+    # Encodings and what files really are
+    "purchase_cards_utf16_no_bom.txt": ("spend", [(3, "Amount", "'$15.99' is not in pounds")]),
+    "utf16_cut_short.txt": ("spend", [(None, None, "says it is UTF-16 text but is damaged")]),
+    "nul_padded.csv": ("spend", [(None, None, "it holds binary data")]),
+    "rich_text_renamed.csv": ("spend", [(None, None, "this is a Rich Text (RTF) document")]),
+    "gzipped_export.csv": ("spend", [(None, None, "this is a gzip archive")]),
+    "photo_of_printout.csv": ("spend", [(None, None, "this is a JPEG image")]),
+    "excel_2003_xml.xls": ("spend", [(None, None, "this is an Excel 2003 XML spreadsheet")]),
+    "login_page_saved_as.xls": ("spend", [(None, None, "this is a web page (HTML)")]),
+    "binary_workbook.xlsb": ("spend", [(None, None, "this is an Excel binary workbook (.xlsb)")]),
+    "opendocument.ods": ("spend", [(None, None, "this is an OpenDocument spreadsheet (.ods)")]),
+    "powerpoint_renamed.xlsx": ("spend", [(None, None, "this is a PowerPoint presentation")]),
+    # Workbooks
+    "only_sheet_empty.xlsx": ("spend", [(None, None, "it is blank at the top")]),
+    "chart_sheet_only.xlsx": ("spend", [(None, None, "the workbook has no sheets with cells")]),
+    "damaged_sheet_part.xlsx": ("spend", [(None, None, "Bad CRC-32 for file 'xl/worksheets/sheet1.xml'")]),
+    "dates_typed_as_numbers.xlsx": ("spend", [(3, "Payment Date", "'4571' is not a date"),
+                                              (4, "Payment Date", "03/02/1925 is before 2000")]),
+    "error_cells.xlsx": ("spend", [(3, "Amount", "shows the spreadsheet error #DIV/0!")]),
+    "month_sheets_differ.xlsx": ("spend", [(None, None, "'Net Amount', 'VAT' only on 'Feb 2025'")]),
+    "quarter_sheet_repeats_months.xlsx": ("spend", [(None, None, "every row of sheet 'Q4 2024-25' is also on sheets "
+                                                                 "'Jan', 'Feb'")]),
+    # Columns
+    "duplicate_amount_columns.csv": ("spend", [(None, None, "'Amount (column H)' and 'Amount (column I)'")]),
+    "two_header_rows.csv": ("spend", [(2, "Amount (£)", "'Net' is not an amount in pounds"),
+                                      (2, "Date", "'Paid' is not a date")]),
+    "vat_column_only.csv": ("spend", [(None, "amount_gbp", "this required column is missing (the amount in pounds)")]),
+    "amount_in_euros.csv": ("spend", [(None, "Amount (EUR)", "says its amounts are in EUR, not pounds")]),
+    "amounts_in_thousands.csv": ("spend", [(None, "Value £000", "in thousands of pounds (£000), not pounds")]),
+    "amounts_in_pence.csv": ("spend", [(None, "Amount (pence)", "says its amounts are in pence, not pounds")]),
+    "paid_date_times_only.csv": ("spend", [(None, "Paid Date", "holds only times of day, no dates")]),
+    "summary_by_expense_type.csv": ("spend", [(None, "payment_date",
+                                               "this required column is missing (the payment date)")]),
+    "spend_sent_as_participants.csv": ("participants", [(None, None, "the column names of a participants file"),
+                                                        (None, "participant_ref", "this required column is missing")]),
+    # Rows and cells
+    "no_rows_under_title.csv": ("spend", [(None, None, "the file has a header but no data rows")]),
+    "payment_without_amount.csv": ("spend", [(None, "Amount", "1 row has no amount: row 3 (Medtronic Ltd"),
+                                             (3, "Amount", "is empty: this row has no amount")]),
+    "every_amount_blank.csv": ("spend", [(None, "Amount", "2 rows have no amount")]),
+    "aggregated_lines_without_date.csv": ("spend", [(None, "Paid Date", "has no payment date, £7,815,670.80 in all"),
+                                                    (3, "Paid Date", "is empty: this row has no payment date")]),
+    "amounts_in_pence_text.csv": ("spend", [(3, "Amount", "'95p' is not an amount in pounds"),
+                                            (5, "Amount", "'450p' is not an amount in pounds")]),
+    "semicolon_decimal_commas.csv": ("spend", [(2, "Amount", "'1250,50' has misplaced thousands separators"),
+                                               (4, "Amount", "'12,5' has misplaced thousands separators")]),
+    "accounting_format_zero.csv": ("spend", [(3, "Net Amount", "'-' is not an amount in pounds")]),
+    "card_number_in_amount.csv": ("spend", [(3, "Amount", "is too large for an amount in pounds")]),
+    "dates_after_today.csv": ("spend", [(2, "Date", "03/07/2025 is in the future"),
+                                        (4, "Date", "02/09/2025 is in the future")]),
+    "ledger_period_not_a_date.csv": ("spend", [(3, "Payment Date", "'P11 2024/25' is not a date")]),
+    "sme_flag_not_known.csv": ("spend", [(3, "Voluntary Community and Social Enterprise Supplier",
+                                          "'Not known' is not Yes or No")]),
+    # Participants
+    "participants_date_of_birth.csv": ("participants", [(None, "Date of Birth", "holds a date of birth")]),
+    "participants_names_and_postcodes.csv": ("participants", [(None, "Forename", "this column holds a name"),
+                                                              (None, "Email", "this column holds an email address")]),
+    "participants_job_before_start.csv": ("participants", [(2, "job_start_date", "is before the start date"),
+                                                           (3, "completion_date", "is before the start date")]),
+    "participants_unknown_initiative.csv": ("participants", [(3, "Programme", "'Kickstart' is not an initiative of "
+                                                                              "this network")]),
+    "participants_in_post_without_job_start.csv": ("participants", [(3, "in_post_6_months",
+                                                                     "there is no job start date")]),
+    "participants_repeated_reference.csv": ("participants", [(4, "Participant Ref", "'HTH-0042' appears more than "
+                                                                                    "once for this initiative")]),
+    "participants_no_postcode_or_lsoa.csv": ("participants", [(3, "home_postcode", "give a postcode or an lsoa_code")]),
+    "participants_msoa_codes.csv": ("participants", [(3, "lsoa_code", "'E02001234' is not an LSOA code"),
+                                                     (4, "lsoa_code", "E01009999 is not an LSOA 2021 code")]),
+    "participants_monitoring_codes.csv": ("participants", [(2, "age_band", "'34' is not one of"),
+                                                           (2, "gender", "'F' is not one of"),
+                                                           (2, "ethnicity", "'WBRI' is not one of")]),
+    "participants_postcode_district_only.csv": ("participants", [
+        (2, "home_postcode", "'B10' is not a UK postcode"), (3, "start_date", "01/01/1900 is before 2000"),
+        (4, "completion_date", "31/08/2025 is in the future")]),
 }
 
 
@@ -550,6 +689,13 @@ def test_bad_input_is_refused_with_where_and_why_and_changes_nothing(db, name):
         if row is not None:
             assert str(found[0]).startswith(f"Row {row}, column {column}:" if column else f"Row {row}:")
     assert dump(db) == before
+
+
+def test_a_file_whose_every_row_lacks_an_amount_is_not_called_one_with_no_data_rows(db):
+    preview = prepare((BAD / "every_amount_blank.csv").read_bytes(), "every_amount_blank.csv")
+    messages = [p.message for p in preview.problems]
+    assert any(m.startswith("2 rows have no amount: row 2 (Acme Catering Ltd") for m in messages)
+    assert "the file has a header but no data rows" not in messages
 
 
 def test_postcode_rows_in_scotland_and_wales_are_not_problems(db):

@@ -68,6 +68,7 @@ MAKE_RUNS = {
     "bench": ["test_bench_times_the_figures_on_a_copy"],
     "bench-registers": ["test_bench_registers_loads_and_matches_on_a_copy"],
     "attack": ["tests/test_disclosure_attack.py::test_make_attack_runs_the_full_size_attack"],
+    "soak": ["tests/test_faults.py::test_make_soak_runs_the_harness_at_full_size"],
     "templates": ["test_make_templates_rewrites_the_committed_templates_byte_for_byte"],
 }
 

@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from dashboard import checks, contract, ingest, parsing, recognise, submissions, templates
+from dashboard import checks, contract, ingest, parsing, recognise, store, submissions, templates
 from dashboard.ui import cache, session, widgets
 from dashboard.ui import formatting as fmt
 
@@ -306,6 +306,8 @@ if upload is not None:
             except ingest.IngestError as exc:
                 st.error(f"**Not committed.** {plural(len(exc.problems), 'problem')}:", icon=":material/error:")
                 st.dataframe(problem_table(exc.problems), hide_index=True, key=f"{PAGE}_commit_problems")
+            except store.StoreError as exc:  # a full disk, or the database busy: nothing was saved
+                st.error(f"**Not committed.** {exc}", icon=":material/error:")
             else:
                 replaced = ", ".join(str(s) for s in done.superseded)
                 st.session_state[RECEIPT_KEY] = {
