@@ -3,22 +3,29 @@
 Everything comes back as text cells with the file's own row numbers, the column names found
 wherever they are in the first rows, and nothing else judged: the contract checks come later.
 A workbook with one sheet per month, each with the same columns, is read whole (see Sheet).
+XLSX is read with calamine; each sheet's XML is first read for what calamine leaves out (error values, formulas
+saved without a value) and for how far its cells reach, as calamine lays a sheet out whole. XLS is read with xlrd.
 """
 
 import codecs
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
+import gc
+import html
 import io
 import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
+import pyarrow as pa
 
 from dashboard.problems import Problem
 
@@ -29,6 +36,9 @@ MAX_UNZIPPED_BYTES = 200 * 2**20
 MAX_XML_RATIO = 100          # uncompressed : compressed, for any part over RATIO_FLOOR_BYTES
 RATIO_FLOOR_BYTES = 2**20    # small parts compress extremely well and are harmless
 HEADER_SEARCH_ROWS = 30
+# Cells of one worksheet from A1 to its last row and column: calamine lays a sheet out whole, so two values far
+# apart (A1 and XFD1048576) would ask for hundreds of gigabytes. A million rows of 20 columns fit.
+MAX_SHEET_CELLS = 20_000_000
 # Rows from several sheets: row r of the workbook's n-th sheet is n * SHEET_ROW_OFFSET + r in Sheet.cells
 # (far above any one sheet's rows, so the index stays unique and in sheet order).
 SHEET_ROW_OFFSET = 10_000_000
@@ -219,12 +229,27 @@ def _read_text(data: bytes, score: Callable[[Sequence[object]], int]) -> Sheet:
     return _table(grid, score, label, ragged_is_error=True)
 
 
-def _grid(rows: list[list[str]]) -> pd.DataFrame:
-    """Rows of cells as a frame indexed by row number (1 = the first row), short rows padded."""
-    width = max((len(r) for r in rows), default=1) or 1
-    grid = pd.DataFrame([list(r) + [""] * (width - len(r)) for r in rows], columns=range(width), dtype=str)
+def _grid(rows: list[list[object]]) -> pd.DataFrame:
+    """Rows of cells as a frame of text (see _cell_text) indexed by row number (1 = the first row), short rows
+    padded."""
+    width = max(map(len, rows), default=0) or 1
+    full = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows]
+    columns = list(zip(*full, strict=True)) or [()] * width
+    # Each column made an Arrow array first: pandas' str columns are Arrow's large_string, got there twice as fast.
+    grid = pd.DataFrame({c: pd.Series(pa.array(_texts(cells), type=pa.large_string()), dtype=str)
+                         for c, cells in enumerate(columns)}, columns=range(width))
     grid.index = range(1, len(grid) + 1)
     return grid
+
+
+def _texts(cells: Sequence[object]) -> Sequence[str]:
+    """A column of cells as text (see _cell_text): its text as it is, and where the rest are of one type (numbers,
+    dates), that type's way for each."""
+    kinds = set(map(type, cells)) - {str}
+    if not kinds:
+        return cells
+    text = _TEXT_OF.get(kinds.pop(), str) if len(kinds) == 1 else _cell_text
+    return [cell if cell.__class__ is str else text(cell) for cell in cells]
 
 
 def _limited(rows: Iterable[list[str]], limit: int) -> Iterable[list[str]]:
@@ -285,52 +310,83 @@ def _read_xlsx(data: bytes, score: Callable[[Sequence[object]], int]) -> Sheet:
                           "(this is how 'zip bombs' look). Export the data as CSV instead.")
     if "xl/workbook.xml" not in names:
         raise _refuse(_what_zip(archive, names))
-    sheets = _sheet_parts(archive)
-    if len(sheets) > MAX_SHEETS:
-        raise _refuse(f"the workbook has {len(sheets)} sheets; at most {MAX_SHEETS} are read. Copy the sheet with "
+    parts = _sheet_parts(archive)
+    if len(parts) > MAX_SHEETS:
+        raise _refuse(f"the workbook has {len(parts)} sheets; at most {MAX_SHEETS} are read. Copy the sheet with "
                       "the data into a new workbook, or export it as CSV.")
-    import openpyxl  # imported here: CSV users never pay for it
+    import python_calamine  # imported here: CSV users never pay for it
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook; all mean the same here
+        with python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)) as book, _collector_paused():
+            titles = [s.name for s in book.sheets_metadata if s.typ == python_calamine.SheetTypeEnum.WorkSheet]
+            if not titles:
+                raise _refuse("the workbook has no sheets with cells")
+            loaded = []
+            for title in titles:
+                if parts.get(title) not in names:
+                    raise _refuse(_DAMAGED_INDEX)
+                marks = _marks(archive.read(parts[title]))
+                if marks.rows * marks.columns > MAX_SHEET_CELLS:
+                    raise _refuse(_too_far_apart(title, marks))
+                loaded.append((book.get_sheet_by_name(title), marks))
+            scores = [max((score([_cell_text(v) for v in row]) for row in _values(*pair, nrows=HEADER_SEARCH_ROWS)),
+                          default=0) for pair in loaded]
+            chosen = _choose_sheets(scores)
+            heights = [loaded[i][0].end[0] + 1 if loaded[i][0].end else 0 for i in chosen]
+            if sum(heights) > HEADER_SEARCH_ROWS + MAX_DATA_ROWS + _BLANK_ROWS_ALLOWED:
+                raise _too_many_rows()
+            grids = [_grid(_values(*loaded[i])) for i in chosen]
+    except (python_calamine.CalamineError, zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a damaged part
         raise _refuse(f"cannot be read as an Excel workbook ({exc}). Save it again from Excel, or export it "
                       "as CSV.") from exc
-    try:
-        worksheets = list(book.worksheets)
-        if not worksheets:
-            raise _refuse("the workbook has no sheets with cells")
-        scores = []
-        for ws in worksheets:
-            ws.reset_dimensions()  # trust the cells, not the stated size (often A1:XFD1048576)
-            sample = ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, values_only=True)
-            scores.append(max((score([_cell_text(v) for v in row]) for row in sample), default=0))
-        chosen = _choose_sheets(scores)
-        cap = HEADER_SEARCH_ROWS + MAX_DATA_ROWS + _BLANK_ROWS_ALLOWED
-        grids, total = [], 0
-        for index in chosen:
-            rows = [[_cell_text(v) for v in row] for row in
-                    _limited(worksheets[index].iter_rows(min_row=1, values_only=True), cap + 1)]
-            total += len(rows)
-            if total > cap:
-                raise _too_many_rows()
-            grids.append(_grid(rows))
-    finally:
-        book.close()
     tables = []
     for index, grid in zip(chosen, grids, strict=True):
-        name = worksheets[index].title
-        sheet, raw_headers = _find_table(grid, score, f"Excel workbook, sheet '{name}'", ragged_is_error=False,
-                                         sheet_name=name)
-        part = sheets.get(name)
-        if part and part in names:
-            sheet.uncached = _uncached_formulas(archive.read(part), sheet)
+        title = titles[index]
+        sheet, raw_headers = _find_table(grid, score, f"Excel workbook, sheet '{title}'", ragged_is_error=False,
+                                         sheet_name=title)
+        by_letter = {letter: header for header, letter in sheet.letters.items()}
+        sheet.uncached = [(row, by_letter[_column_letter(column - 1)]) for row, column in loaded[index][1].uncached
+                          if _column_letter(column - 1) in by_letter and row in sheet.cells.index]
         tables.append((index, sheet, raw_headers))
-    return _one_table(tables, [ws.title for ws in worksheets], scores, "Excel workbook")
+    return _one_table(tables, titles, scores, "Excel workbook")
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a sheet becomes millions of small lists and strings (none in a
+    cycle): each collection it would start visits every one, a third as long again as reading 200,000 rows."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _values(sheet, marks: "_Marks", nrows: int | None = None) -> list[list[object]]:
+    """A sheet's cells from A1 as calamine reads them, with the error values it reads as empty put back."""
+    rows = sheet.to_python(skip_empty_area=False, nrows=nrows)
+    for (row, column), text in marks.errors.items():
+        if nrows is None or row <= nrows:
+            rows.extend([] for _ in range(row - len(rows)))
+            cells = rows[row - 1]
+            cells.extend([""] * (column - len(cells)))
+            cells[column - 1] = text
+    return rows
+
+
+def _too_far_apart(title: str, marks: "_Marks") -> str:
+    return (f"sheet '{title}' has cells as far apart as row {marks.rows:,} and column "
+            f"{_column_letter(marks.columns - 1)}, too far to read (a table that size would hold "
+            f"{marks.rows * marks.columns:,} cells). Delete what lies beyond the table (Ctrl+End in Excel goes to "
+            "the last cell), or export the data as CSV.")
 
 
 _ENCRYPTED = ("the workbook is protected with a password (encrypted), so it cannot be read. Save a copy without "
               "the password (File > Info > Protect Workbook > Encrypt with Password: clear it) and upload that.")
+_DAMAGED_INDEX = ("cannot be read as an Excel workbook: its index is damaged. Save it again from Excel, or export it "
+                  "as CSV.")
 
 
 def _what_zip(archive: zipfile.ZipFile, names: set[str]) -> str:
@@ -352,9 +408,8 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     try:
         book = ET.fromstring(archive.read("xl/workbook.xml"))
         rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (ET.ParseError, KeyError) as exc:
-        raise _refuse("cannot be read as an Excel workbook: its index is damaged. Save it again from Excel, or "
-                      "export it as CSV.") from exc
+    except (ET.ParseError, KeyError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise _refuse(_DAMAGED_INDEX) from exc
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     parts = {}
     for sheet in book.iter(f"{main}sheet"):
@@ -485,28 +540,152 @@ def _copied_sheet(frames: list[pd.DataFrame], names: list[str]) -> Problem | Non
                    "delete the sheet that repeats the others, or upload one sheet's data at a time")
 
 
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
-_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+# What a sheet's XML says that calamine does not
 
 
-def _uncached_formulas(xml: bytes, sheet: Sheet) -> list[tuple[int, str]]:
-    """(row, header) of each formula cell saved without its value, which data_only reads as empty."""
-    if not re.search(rb"<(?:\w+:)?f[ >/]", xml):
-        return []
-    by_letter = {letter: header for header, letter in sheet.letters.items()}
-    found = []
-    for match in _CELL.finditer(xml):
-        body = match.group(2) or b""
-        if not re.search(rb"<(?:\w+:)?f[ >/]", body):
+@dataclass
+class _Marks:
+    """Found in a worksheet's XML before calamine reads it: how far its cells reach, which cells show an error
+    (calamine reads those as empty) and which hold a formula saved without its value."""
+
+    rows: int = 0     # the grid calamine lays out, from A1: at least to the last row and column holding a cell
+    columns: int = 0
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column), from 1 -> '#REF!'
+    uncached: list[tuple[int, int]] = field(default_factory=list)     # (row, column), in the sheet's order
+
+
+_PREFIX = rb"""(?:[^\s<>/:="']+:)?"""  # calamine reads elements by their local name, whatever their prefix
+_SHEET_DATA = re.compile(rb"<(" + _PREFIX + rb")sheetData(?=[\s/>])[^>]*>")
+_DIMENSION = re.compile(rb"<" + _PREFIX + rb'dimension\s+ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)[0-9]+"')
+_ATTRIBUTES = rb"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*"""
+_TAG = re.compile(rb"<" + _PREFIX + rb"(row|c)(?=[\s/>])" + _ATTRIBUTES + rb"/?>")
+_CELL = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])" + _ATTRIBUTES + rb"(?:/>|>(.*?)</" + _PREFIX + rb"c\s*>)",
+                   re.DOTALL)
+_R = re.compile(rb"""\sr\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REFERENCE = re.compile(rb"([A-Za-z]+)([0-9]+)")
+_USUAL_REFERENCE = re.compile(rb'<c r="([A-Z]+)([0-9]+)"')
+_USUAL_COLUMN = re.compile(rb'<c r="([A-Z]+)')
+_FORMULA = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
+_VALUE = re.compile(rb"<" + _PREFIX + rb"v(?:\s[^>]*)?>([^<]+)</" + _PREFIX + rb"v\s*>")
+_ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
+# Quick scans for the cells to look at: formula tags, with or without a prefix, and the error type.
+_FORMULA_HINTS = (re.compile(rb"<f[\s/>]"), re.compile(rb":f[\s/>]"))
+_ERROR_HINT = re.compile(rb"""t\s*=\s*["']e["']""")
+# Cells written otherwise than Excel and most libraries write them (`<c r="B7" ...>`, r first): a cell without
+# a reference, a prefixed cell, an attribute spaced round its '='.
+_UNUSUAL = (re.compile(rb'<c(?=[\s/>])(?! r=")'), re.compile(rb":c"), re.compile(rb"r(?:\s+=|=\s)"))
+
+
+def _marks(xml: bytes) -> _Marks:
+    """The extent, error cells and formulas without a value of a worksheet part."""
+    # From the first sheetData to the end of the last, whatever its prefix: calamine reads the cells of each.
+    opening = _SHEET_DATA.search(xml)
+    start = opening.end() if opening else 0
+    last = xml.rfind(b"sheetData", start)
+    end = xml.rfind(b"<", start, last)
+    end = end if last >= 0 and end >= 0 and re.fullmatch(b"</" + _PREFIX, xml[end:last]) else len(xml)
+    # A formula's tag comes first in its cell, so the tag before it is the cell's.
+    cells = {xml.rfind(b"<", start, xml.rfind(b"<", start, m.start() + 1))
+             for hint in _FORMULA_HINTS for m in hint.finditer(xml, start, end)}
+    cells |= {xml.rfind(b"<", start, m.start()) for m in _ERROR_HINT.finditer(xml, start, end)}
+    extent = _usual_extent(xml, start, end) if opening and not opening.group(1) else None
+    positions = {}
+    if extent is None or extent[0] * extent[1] > MAX_SHEET_CELLS:  # before refusing, count every cell
+        extent, positions = _walk(xml, start, end, cells)
+    marks = _Marks(*extent)
+    for at in sorted(cells):
+        cell = _CELL.match(xml, at)
+        place = cell and (_reference(_R.findall(cell.group(1))) or positions.get(at))
+        if not place:
             continue
-        if re.search(rb"<(?:\w+:)?v>[^<]+</(?:\w+:)?v>", body):
+        body = cell.group(2) or b""
+        value = _VALUE.search(body)
+        if value is None and _FORMULA.search(body):
+            marks.uncached.append(place)
+        elif value is not None and _ERROR_TYPE.search(cell.group(1)):
+            marks.errors[place] = html.unescape(value.group(1).decode("utf-8", "replace"))
+    return marks
+
+
+def _column_number(letters: bytes) -> int:
+    """1 for 'A', 27 for 'AA'."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+def _reference(found: list[tuple[bytes, bytes]]) -> tuple[int, int] | None:
+    """(row, column) from 1 of a cell's r attributes as _R finds them; calamine takes the last, and refuses
+    the sheet if it is not a reference."""
+    if not found:
+        return None
+    match = _REFERENCE.fullmatch(found[-1][0] or found[-1][1])
+    return (int(match.group(2)), _column_number(match.group(1))) if match else None
+
+
+def _usual_extent(xml: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """How far the cells of a sheet written the usual way reach, checked against every cell's reference: the
+    column of its stated size (else of the cells), and the last cell's row or, where that fits MAX_SHEET_CELLS,
+    the largest row number with as many digits (quicker to check). None for a sheet written any other way."""
+    if any(pattern.search(xml, start, end) for pattern in _UNUSUAL):
+        return None
+    at = xml.rfind(b'<c r="', start, end)
+    if at < 0:
+        return 0, 0  # no cells, for each would begin so
+    last = _USUAL_REFERENCE.match(xml, at)
+    if last is None:
+        return None
+    row, column = int(last.group(2)), _column_number(last.group(1))
+    dimension = _DIMENSION.search(xml, 0, start)  # its row may count formatting far below the cells
+    if dimension and _column_number(dimension.group(1)) * row <= MAX_SHEET_CELLS:
+        column = max(column, _column_number(dimension.group(1)))
+    else:  # no size stated, or the whole sheet's (A1:XFD1048576, as some programs write)
+        column = max(map(_column_number, set(_USUAL_COLUMN.findall(xml, start, end))))
+    if (10 ** len(str(row)) - 1) * column <= MAX_SHEET_CELLS:
+        row = 10 ** len(str(row)) - 1
+    # Any r (a cell's second one too) beyond them: calamine reads letters in either case.
+    beyond = re.compile(rb"""r=["'](?:""" + _greater(_column_letter(column - 1).encode(), letters=True) + rb"[0-9]|"
+                        + _chars(b"A", b"Z", letters=True) + b"++" + _greater(str(row).encode(), letters=False)
+                        + rb"""["'])""")
+    return None if beyond.search(xml, start, end) else (row, column)
+
+
+def _chars(low: bytes, high: bytes, *, letters: bool) -> bytes:
+    """A character class from low to high, for letters in either case."""
+    return b"[%s-%s%s-%s]" % (low, high, low.lower(), high.lower()) if letters else b"[%s-%s]" % (low, high)
+
+
+def _greater(value: bytes, *, letters: bool) -> bytes:
+    """A pattern for the column letters or row numbers after value: longer ones ('AA' after 'Z', '10' after '9'),
+    and those as long that sort after it."""
+    low, high = (b"A", b"Z") if letters else (b"0", b"9")
+    any_char = _chars(low, high, letters=letters)
+    options = [any_char + b"{%d,}" % (len(value) + 1)]
+    for i, char in enumerate(value):
+        if char < high[0]:
+            same = b"".join(_chars(value[j:j + 1], value[j:j + 1], letters=letters) for j in range(i))
+            options.append(same + _chars(bytes([char + 1]), high, letters=letters) + any_char
+                           + b"{%d}" % (len(value) - i - 1))
+    return b"(?:" + b"|".join(options) + b")"
+
+
+def _walk(xml: bytes, start: int, end: int, wanted: set[int]) -> tuple[tuple[int, int], dict[int, tuple[int, int]]]:
+    """Every row and cell tag in order, placed as calamine places it: by its reference, else next to the one
+    before. The extent, and the (row, column) of the wanted cells by where their tag begins."""
+    row = column = rows = columns = 0
+    positions = {}
+    for tag in _TAG.finditer(xml, start, end):
+        found = _R.findall(tag.group(2))
+        if tag.group(1) == b"row":
+            value = found[-1][0] or found[-1][1] if found else b""
+            row, column = (int(value) if value.isdigit() else row + 1), 0
             continue
-        ref = _REF.search(match.group(1))
-        if ref:
-            row, letter = int(ref.group(2)), ref.group(1).decode()
-            if letter in by_letter and row in sheet.cells.index:
-                found.append((row, by_letter[letter]))
-    return found
+        place = _reference(found) or (row, column + 1)
+        column, rows, columns = place[1], max(rows, place[0]), max(columns, place[1])
+        if tag.start() in wanted:
+            positions[tag.start()] = place
+    return (rows, columns), positions
 
 
 def _column_letter(index: int) -> str:
@@ -521,25 +700,23 @@ def _column_letter(index: int) -> str:
 
 def _cell_text(value: object) -> str:
     """An Excel cell as the text a CSV export would hold: dates as yyyy-mm-dd, numbers as Excel shows them."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d") if value.time() == dt.time(0) else value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):  # a time-formatted cell under one day: a time with no date
-        return value.strftime("%H:%M:%S")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        # Excel keeps 15 significant digits: 0.1 + 0.2 is 0.3 to it, and must be to us.
-        text = format(value, ".15g")
-        return format(Decimal(text), "f") if "e" in text else text
-    return str(value)
+    return _TEXT_OF.get(type(value), str)(value)
+
+
+def _number_text(value: float) -> str:
+    # Excel keeps 15 significant digits: 0.1 + 0.2 is 0.3 to it, and must be to us; -0.0 shows as 0.
+    text = format(value + 0.0, ".15g")
+    return format(Decimal(text), "f") if "e" in text else text
+
+
+_TEXT_OF = {  # by the type calamine or xlrd gives; anything else (a duration) as str() writes it
+    str: str,
+    bool: lambda value: "TRUE" if value else "FALSE",
+    float: _number_text,
+    dt.datetime: lambda value: value.strftime("%Y-%m-%d" if value.time() == dt.time(0) else "%Y-%m-%d %H:%M:%S"),
+    dt.date: dt.date.isoformat,
+    dt.time: lambda value: value.strftime("%H:%M:%S"),  # a time-formatted cell under one day: no date
+}
 
 
 def _read_xls(data: bytes, score: Callable[[Sequence[object]], int]) -> Sheet:
@@ -588,7 +765,7 @@ def _xls_text(book, cell) -> str:
     if cell.ctype == xlrd.XL_CELL_DATE:
         try:
             when = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
-            # Under one day is a time of day with no date, as openpyxl reads it (not 31/12/1899).
+            # Under one day is a time of day with no date, as an XLSX reads (not 31/12/1899).
             return _cell_text(when.time() if 0 <= cell.value < 1 else when)
         except (ValueError, OverflowError, xlrd.xldate.XLDateError):
             return _cell_text(cell.value)

@@ -1,5 +1,5 @@
-"""File layouts partners send that the readers must take as they are: old Mac line endings, and
-workbooks with one sheet per month under the same columns.
+"""File layouts partners send that the readers must take as they are: old Mac line endings, workbooks
+with one sheet per month under the same columns, and workbooks as other programs than Excel write them.
 
 The .xls fixtures in tests/data/workbooks were written with xlwt 1.3.0 by _write_xls_fixtures
 (`python -m tests.test_readers_layouts` with xlwt installed); openpyxl cannot write .xls.
@@ -8,7 +8,9 @@ The .xls fixtures in tests/data/workbooks were written with xlwt 1.3.0 by _write
 import csv
 import datetime as dt
 import io
+import re
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -191,6 +193,56 @@ def test_the_real_single_sheet_xls_reads_as_before(spend_corpus):
     assert (len(sheet.cells), sheet.header_row, sheet.sheet_name, sheet.origins) == (212, 1, "Final Review ", {})
     assert sheet.headers[-2:] == ["Supplier", "Amount"]
     assert list(sheet.cells.index[:2]) == [2, 3]
+
+
+# Workbooks as other programs write them
+
+
+def _sheet_xml_changed(data: bytes, change) -> bytes:
+    """The workbook with its one sheet's XML passed through change(xml) -> xml."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            target.writestr(item, change(body) if item.filename == "xl/worksheets/sheet1.xml" else body)
+    return out.getvalue()
+
+
+def _prefixed(xml: bytes) -> bytes:
+    xml = re.sub(rb"<(/?)(?!\?)([A-Za-z])", rb"<\1x:\2", xml)
+    return xml.replace(b'<x:worksheet xmlns="', b'<x:worksheet xmlns:x="')
+
+
+WRITTEN = {
+    "with references": lambda xml: xml,
+    "without references": lambda xml: re.sub(rb' r="[A-Z]*[0-9]+"', b"", xml),
+    "in single quotes": lambda xml: re.sub(rb' r="([A-Z]*[0-9]+)"', rb" r='\1'", xml),
+    "with a namespace prefix": _prefixed,
+}
+
+
+@pytest.mark.parametrize("written", sorted(WRITTEN))
+def test_error_cells_and_formulas_without_values_are_found_however_the_sheet_is_written(written):
+    data = xlsx({"Payments": [["Report"], HEADER, ["Acme Ltd", 100.5, dt.datetime(2025, 4, 3)],
+                              ["Brum CIC", "#REF!", dt.datetime(2025, 4, 9)],
+                              ["Cov Ltd", "=B3*2", dt.datetime(2025, 4, 10)], ["Derby", "#N/A", "01/05/2025"]]})
+    sheet = readers.read(_sheet_xml_changed(data, WRITTEN[written]), "payments.xlsx", score)
+    assert rows_of(sheet) == [["Acme Ltd", "100.5", "2025-04-03"], ["Brum CIC", "#REF!", "2025-04-09"],
+                              ["Cov Ltd", "", "2025-04-10"], ["Derby", "#N/A", "01/05/2025"]]
+    assert sheet.uncached == [(5, "Amount")]  # the formula openpyxl saved without its value
+
+
+def test_cells_read_as_the_text_excel_shows():
+    values = [0.1 + 0.2, -0.0, 1234.5678901234, 1234567890123456, 1e20, 0.000001234, "007", "  B1 1AA ", True,
+              dt.datetime(2025, 3, 10, 14, 35, 12), dt.datetime(2025, 3, 10), dt.date(2025, 2, 3), dt.time(12)]
+    data = xlsx({"Payments": [["Supplier Name", "Amount", "Payment Date"], *[["Acme", v, None] for v in values]]})
+    sheet = readers.read(data, "kinds.xlsx", score)
+    # Numbers to Excel's 15 significant digits (a 16-digit whole number too, as Excel shows it), text as written
+    # but for spaces at its ends, dates as yyyy-mm-dd, a time-formatted cell as a time of day.
+    assert list(sheet.cells["Amount"]) == [
+        "0.3", "0", "1234.5678901234", "1234567890123460", "100000000000000000000", "0.000001234", "007", "B1 1AA",
+        "TRUE", "2025-03-10 14:35:12", "2025-03-10", "2025-02-03", "12:00:00"]
 
 
 # Problems that name a sheet
