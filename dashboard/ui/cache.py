@@ -216,20 +216,19 @@ def report(selection: figures.Selection) -> dict[str, Any]:
     return view(selection)
 
 
-@st.cache_data(ttl=TTL_S, show_spinner=False)
-def _export_file(db: str, scope: access.Scope, selection: dict[str, Any], kind: str) -> bytes:
+def _build_export(db: str, scope: access.Scope, selection: dict[str, Any], kind: str) -> bytes:
     with _connect(db) as con:
         return exports.EXPORTS[kind].build(con.cursor(), scope, figures.Selection(**selection))
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _export_file(db: str, scope: access.Scope, selection: dict[str, Any], kind: str) -> bytes:
+    return _build_export(db, scope, selection, kind)
 
 
 def export_file(kind: str, selection: figures.Selection) -> bytes:
     """One of exports.EXPORTS ('pack', 'deck', 'pdf') of the selection, as this reader may see it."""
     return _export_file(_db(), _scope(), figures.selection_dict(selection), kind)
-
-
-def _build_export(db: str, scope: access.Scope, selection: dict[str, Any], kind: str) -> bytes:
-    with _connect(db) as con:
-        return exports.EXPORTS[kind].build(con.cursor(), scope, figures.Selection(**selection))
 
 
 def export_on_click(kind: str, selection: figures.Selection) -> Callable[[], bytes]:
