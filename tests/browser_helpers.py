@@ -98,6 +98,25 @@ def wait_idle(page) -> None:
     page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=60_000)
 
 
+def choose(page, scope, label: str, option: str, tries: int = 3) -> None:
+    """Choose `option` in the selectbox labelled `label` within `scope` (a page or a form), as a user does: a
+    list opened just as the page reran is closed by that run, so it is opened again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = scope.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(tries):
+        wait_idle(page)
+        box.click()
+        try:
+            wanted.click(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+            page.keyboard.press("Escape")
+
+
 def wait_painted(page) -> None:
     """Wait for the app to be idle and the browser to have painted what it drew (two animation frames on)."""
     wait_idle(page)

@@ -24,6 +24,7 @@ from tests.browser_helpers import (
     ARTIFACTS,
     REPO_DIR,
     assert_clean,
+    choose,
     go,
     grid_add_rows,
     grid_cell_text,
@@ -86,11 +87,9 @@ def _shot(page, name: str, tables: bool = True) -> None:
 def _add_account(page, email: str, password: str, role: str, institution: str | None = None) -> None:
     form = page.get_by_test_id("stForm")
     form.get_by_role("textbox", name="Email").fill(email)
-    form.locator('[data-testid="stSelectbox"]').filter(has_text="Role").click()
-    page.get_by_role("option", name=role).click()
+    choose(page, form, "Role", role)
     if institution:
-        form.locator('[data-testid="stSelectbox"]').filter(has_text="Institution").click()
-        page.get_by_role("option", name=institution, exact=True).click()
+        choose(page, form, "Institution", institution)
     form.get_by_label("First password").fill(password)
     form.get_by_role("button", name="Add account").click()
     page.get_by_text(f"Account for {email} added").wait_for(timeout=30_000)
@@ -156,7 +155,7 @@ def test_a_network_set_up_from_nothing_takes_a_real_upload(browser, fresh_db, sp
 
         # 3. Its coordinator.
         go(admin, "Users")
-        _add_account(admin, *COORDINATOR, "Coordinator")
+        _add_account(admin, *COORDINATOR, "Coordinator (runs the network)")
         _shot(admin, "4_coordinator_added")
         assert_clean(admin, errors)
         admin.close()
@@ -165,7 +164,7 @@ def test_a_network_set_up_from_nothing_takes_a_real_upload(browser, fresh_db, sp
         coordinator, errors, _ = open_page(browser, url, height=TALL)
         sign_in(coordinator, url, "coordinator", email=COORDINATOR[0], password=COORDINATOR[1])
         go(coordinator, "Users")
-        _add_account(coordinator, *PARTNER, "Partner", institution=INSTITUTIONS[0][0])
+        _add_account(coordinator, *PARTNER, "Partner (uploads for one institution)", institution=INSTITUTIONS[0][0])
         _shot(coordinator, "5_partner_added")
         assert_clean(coordinator, errors)
         coordinator.close()
@@ -175,8 +174,7 @@ def test_a_network_set_up_from_nothing_takes_a_real_upload(browser, fresh_db, sp
         sign_in(partner, url, "partner", email=PARTNER[0], password=PARTNER[1])
         go(partner, "Upload data")
         for label, option in (("Dataset", "Spend"), ("Quarter", parsing.quarter_label("2025Q2"))):
-            partner.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
-            partner.get_by_role("option", name=option, exact=True).click()
+            choose(partner, partner, label, option)
             wait_idle(partner)
         partner.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
             str(spend_corpus / export["path"]))

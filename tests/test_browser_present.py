@@ -14,7 +14,17 @@ from pptx import Presentation
 
 from dashboard import access, figures, reports, store
 from dashboard.ui import formatting as fmt
-from tests.browser_helpers import ACCOUNTS, ARTIFACTS, assert_clean, go, open_page, sign_in, wait_idle, wait_painted
+from tests.browser_helpers import (
+    ACCOUNTS,
+    ARTIFACTS,
+    assert_clean,
+    choose,
+    go,
+    open_page,
+    sign_in,
+    wait_idle,
+    wait_painted,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -83,8 +93,7 @@ def test_stepping_through_every_slide_with_the_keyboard(browser, app_url, role, 
         go(page, "Targets")
         form = page.get_by_test_id("stForm").first
         for label, option in (("For", "I Can"), ("Figure", "Jobs filled"), ("From the start of", "Apr–Jun 2026")):
-            form.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.click()
-            page.get_by_role("option", name=option, exact=True).click()
+            choose(page, form, label, option)
         form.get_by_label("Value (a count, pounds, or a percentage)").fill("40")
         form.get_by_role("button", name="Add target").click()
         page.get_by_text("Added:").wait_for(timeout=30_000)

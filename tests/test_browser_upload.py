@@ -15,6 +15,7 @@ from tests.browser_helpers import (
     ACCOUNTS,
     ARTIFACTS,
     assert_clean,
+    choose,
     go,
     metric_value,
     open_page,
@@ -36,8 +37,7 @@ def day(n: int) -> str:
 
 
 def pick(page, label: str, option: str) -> None:
-    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    choose(page, page, label, option)
     wait_idle(page)
 
 
