@@ -57,17 +57,14 @@ def view(con: duckdb.DuckDBPyConnection, scope: access.Scope, selection: figures
          sections: Iterable[str] = tuple(SECTIONS)) -> dict[str, Any]:
     """full() as this reader may see it: Denied outside their scope; disclosure-controlled unless exact_figures.
 
-    A disclosure-controlled reader always gets a part of the one protected document of every section, so each
-    page, tab, download and export of a selection shows the same counts.
+    A disclosure-controlled reader gets the protected document's headline and the sections asked for. Each count
+    in it depends only on the network's cells and the selection, never on which other sections were asked for,
+    so every page, tab, download and export of a selection shows the same counts.
     """
     access.require_read(scope, selection.network_id, selection.institution_id, selection.initiative_id)
     wanted = set(sections)
     parts = [name for name in sections if name != TARGETS]
-    if is_exact(scope, selection):
-        result = full(con, selection, parts)
-    else:
-        result = {key: value for key, value in protected(con, selection).items()
-                  if key not in SECTIONS or key in wanted}
+    result = full(con, selection, parts) if is_exact(scope, selection) else protected(con, selection, parts)
     if TARGETS in wanted:
         result[TARGETS] = target_progress(con, scope, selection)
     return result
@@ -97,20 +94,33 @@ def target_progress(con: duckdb.DuckDBPyConnection, scope: access.Scope,
     return shown
 
 
-def protected(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> dict[str, Any]:
-    """full() with every section, under the network's disclosure rule: every count of people a sum of the
-    network's finest cells' rounded running totals. Checks no scope: view() is the door for readers."""
+def protected(con: duckdb.DuckDBPyConnection, selection: figures.Selection,
+              sections: Iterable[str] = tuple(SECTIONS)) -> dict[str, Any]:
+    """full() with the chosen sections (all by default) under the network's disclosure rule: every count of people
+    a sum of the network's finest cells' rounded running totals. Checks no scope: view() is the door for readers.
+
+    What is withheld (equality monitoring) is always named, whichever sections were asked for."""
+    wanted = list(sections)
+    report = full(con, selection, wanted)
+    report.update({name: SECTIONS[name](con, selection) for name in disclosure.WITHHELD if name not in report})
+    out = disclosure.protect_report(report, _cells(con, selection))
+    return {key: value for key, value in out.items() if key not in SECTIONS or key in wanted}
+
+
+def _cells(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> disclosure.Cells:
     rule = networks.disclosure_rule(con, selection.network_id)
     rows = store.run(con, "disclosure_cells", network_id=selection.network_id, imd_release=selection.imd_release)
-    return disclosure.protect_report(full(con, selection), disclosure.Cells(rows, rule))
+    return disclosure.Cells(rows, rule)
 
 
 def section(con: duckdb.DuckDBPyConnection, scope: access.Scope, selection: figures.Selection, name: str) -> Any:
-    """One exact section for a reader who sees exact figures (a page reads the parts it shows, one by one).
-    Denied for a disclosure-controlled reader, whose sections come only with their protected document (view)."""
+    """One section as this reader may see it, read on its own (a page reads the parts it shows, one by one):
+    exact, or for a disclosure-controlled reader the same section as in their whole protected document."""
     access.require_read(scope, selection.network_id, selection.institution_id, selection.initiative_id)
-    if not is_exact(scope, selection):
-        raise access.Denied("Disclosure-controlled figures are read as one protected document, not by section.")
     if name not in SECTIONS:
         raise ValueError(f"Unknown report section '{name}': use one of {', '.join(SECTIONS)}")
-    return SECTIONS[name](con, selection)
+    if is_exact(scope, selection):
+        return SECTIONS[name](con, selection)
+    # The selection's own fields are all the protection reads of the document besides the section.
+    alone = {**figures.selection_dict(selection), name: SECTIONS[name](con, selection)}
+    return disclosure.protect_report(alone, _cells(con, selection))[name]

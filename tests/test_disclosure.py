@@ -254,3 +254,37 @@ def test_subtracting_any_two_periods_of_the_demo_gives_away_nothing(demo_db):
                     assert difference == value(between[key]) and difference % 5 == 0, ((a, b), (c, d), key)
                     pairs += 1
     assert len(shown) == len(quarters) * (len(quarters) + 1) // 2 and pairs > 5_000
+
+
+def test_a_section_read_on_its_own_is_the_one_in_the_whole_protected_document(demo_db):
+    # A page reads a funder's sections one by one; each must be exactly the section of their whole document,
+    # for the network, an initiative and a partner reading the network, over random periods and both releases.
+    import random
+
+    rng = random.Random(14)
+    readers = [access.Scope("funder@example.org", "funder", grants=frozenset({("birmingham", None)})),
+               access.Scope("public", "public")]
+    with store.connect(demo_db) as con:
+        cur = con.cursor()
+        first, last = figures.data_quarters(cur, "birmingham")
+        span = parsing.quarters_between(first, last)
+        initiatives = [None, *store.run(cur, "network_initiatives", network_id="birmingham")["initiative_id"]]
+        compared = 0
+        for _ in range(6):
+            a = rng.randrange(span)
+            b = rng.randrange(a, span)
+            selection = figures.Selection("birmingham", parsing.shift_quarter(first, a),
+                                          parsing.shift_quarter(first, b), initiative_id=rng.choice(initiatives),
+                                          imd_release=rng.choice(["IoD2025", "IoD2019"]))
+            scope = rng.choice(readers)
+            if not access.can_read(scope, "birmingham", None, selection.initiative_id):
+                continue
+            whole = reports.view(cur, scope, selection)
+            headline = reports.view(cur, scope, selection, ())
+            assert ({k: v for k, v in headline.items() if k != "generated_at"}
+                    == {k: v for k, v in whole.items() if k not in reports.SECTIONS and k != "generated_at"})
+            assert headline["disclosure"]["withheld"].keys() == {"equality"}
+            for name in reports.SECTIONS:
+                assert reports.section(cur, scope, selection, name) == whole[name], (selection, name)
+                compared += 1
+        assert compared >= 30

@@ -188,10 +188,8 @@ def _section(db: str, scope: access.Scope, selection: dict[str, Any], name: str)
 def view(selection: figures.Selection, sections: tuple[str, ...] = ()) -> dict[str, Any]:
     """reports.view: the selection's report with the named sections, as this reader may see it."""
     scope, key = _scope(), figures.selection_dict(selection)
-    if not documents.is_exact(scope, selection):
-        # One protected document per selection, cached whole: every page and tab hides the same cells.
-        return _view(_db(), scope, key, tuple(documents.SECTIONS))
-    # Exact figures are cached part by part, so a tab or a toggle reads only the part it adds.
+    # Cached part by part, so a tab or a toggle reads only the part it adds; a disclosure-controlled reader's
+    # parts are the same as in their whole protected document.
     return {**_view(_db(), scope, key, ()), **{name: _section(_db(), scope, key, name) for name in sections}}
 
 
