@@ -28,6 +28,7 @@ lint: $(BIN)/.installed
 
 bench: setup
 	$(BIN)/python -m dashboard.bench
+	$(BIN)/python -m dashboard.bench_ingest
 
 # Crashes and a full disk at full size (tests/test_faults.py; make test kills 8 changes): SOAK_KILLS changes killed.
 SOAK_KILLS ?= 50

@@ -19,7 +19,8 @@ starters as (
     select p.*
     from participant as p
     inner join active using (submission_id)
-    where ($initiative_id is null or p.initiative_id = $initiative_id)
+    where p.network_id = $network_id
+        and ($initiative_id is null or p.initiative_id = $initiative_id)
         and ($institution_id is null or p.institution_id = $institution_id)
         and p.start_date between $date_from and $date_to
 )

@@ -12,7 +12,8 @@ people as (
     select p.start_date, p.job_start_date, p.age_band, p.gender, p.ethnicity, p.disability
     from participant as p
     inner join active using (submission_id)
-    where ($initiative_id is null or p.initiative_id = $initiative_id)
+    where p.network_id = $network_id
+        and ($initiative_id is null or p.initiative_id = $initiative_id)
         and ($institution_id is null or p.institution_id = $institution_id)
         and (p.start_date between $date_from and $date_to or p.job_start_date between $date_from and $date_to)
 ),

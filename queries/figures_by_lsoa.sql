@@ -32,7 +32,7 @@ people_by_lsoa as (
     inner join active using (submission_id)
     left join imd as i21 on i21.lsoa_vintage = 2021 and i21.lsoa_code = p.lsoa21_code
     left join imd as i11 on i11.lsoa_vintage = 2011 and i11.lsoa_code = p.lsoa11_code
-    where p.nation = 'England'
+    where p.network_id = $network_id and p.nation = 'England'
         and ($initiative_id is null or p.initiative_id = $initiative_id)
         and ($institution_id is null or p.institution_id = $institution_id)
     group by all

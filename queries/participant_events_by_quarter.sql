@@ -11,7 +11,8 @@ people as (
     select p.start_date, p.completion_date, p.job_start_date
     from participant as p
     inner join active using (submission_id)
-    where ($initiative_id is null or p.initiative_id = $initiative_id)
+    where p.network_id = $network_id
+        and ($initiative_id is null or p.initiative_id = $initiative_id)
         and ($institution_id is null or p.institution_id = $institution_id)
 ),
 

@@ -5,9 +5,10 @@
 --         $date_from, $date_to (inclusive), $imd_release
 -- File 6 working-age population (mid-2015, LSOA 2011) carried to LSOA 2021: each 2011 LSOA's population
 -- divided equally among the 2021 LSOAs it maps to, then summed per 2021 LSOA (unchanged and merged
--- LSOAs keep or add up whole populations; a split one is shared equally).
+-- LSOAs keep or add up whole populations; a split one is shared equally). Summed as decimals, so the sums are
+-- the same whatever order the rows are added in (a sum of doubles can differ in its last digit).
 with population21 as (
-    select lk.lsoa21_code, sum(pop.population_working_age / lk.pieces) as population_working_age
+    select lk.lsoa21_code, sum(cast(pop.population_working_age / lk.pieces as decimal(38, 9))) as population_working_age
     from (
         select lsoa11_code, lsoa21_code, count(*) over (partition by lsoa11_code) as pieces
         from ref_lsoa11_lsoa21
@@ -22,7 +23,8 @@ areas as (
         a.lsoa_code,
         a.lsoa_vintage,
         a.imd_decile,
-        if(a.lsoa_vintage = 2021, p21.population_working_age, pop.population_working_age) as population_working_age
+        if(a.lsoa_vintage = 2021, p21.population_working_age, cast(pop.population_working_age as decimal(38, 9)))
+            as population_working_age
     from network_local_areas($network_id, $imd_release) as a
     left join population21 as p21 on a.lsoa_vintage = 2021 and p21.lsoa21_code = a.lsoa_code
     left join ref_population as pop on a.lsoa_vintage = 2011 and pop.lsoa11_code = a.lsoa_code
@@ -50,7 +52,7 @@ select
     d.imd_decile,
     coalesce(pe.participants, 0) as participants,
     coalesce(pe.jobs_filled, 0) as jobs_filled,
-    coalesce(po.working_age_population, 0) as working_age_population
+    cast(coalesce(po.working_age_population, 0) as double) as working_age_population
 from (select cast(r.range as smallint) as imd_decile from range(1, 11) as r) as d
 left join people as pe using (imd_decile)
 left join population as po using (imd_decile)

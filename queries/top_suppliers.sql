@@ -24,7 +24,8 @@ payments as (
         sum(s.amount_gbp) as spend_gbp
     from spend_month as s
     inner join active using (submission_id)
-    where ($initiative_id is null or s.initiative_id = $initiative_id)
+    where s.network_id = $network_id
+        and ($initiative_id is null or s.initiative_id = $initiative_id)
         and ($institution_id is null or s.institution_id = $institution_id)
         and s.month between $date_from and $date_to
     group by all

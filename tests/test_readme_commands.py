@@ -45,6 +45,7 @@ RUNS = {
     "demo remove": ["tests/test_installation.py::test_demo_remove_leaves_a_real_network_untouched"],
     "network export": ["tests/test_installation.py::test_network_export_loads_back_unchanged"],
     "templates": ["test_make_templates_rewrites_the_committed_templates_byte_for_byte"],
+    "cluster": ["tests/test_cluster.py::test_killed_at_any_moment_no_row_is_lost_or_doubled"],
     "suppliers list": ["test_suppliers_classified_from_the_csv_leave_the_list_to_classify"],
     "suppliers unclassified": ["test_suppliers_classified_from_the_csv_leave_the_list_to_classify"],
     "suppliers load": ["test_suppliers_classified_from_the_csv_leave_the_list_to_classify"],
@@ -59,13 +60,13 @@ RUNS = {
 }
 # The Makefile targets the README lists. `make test` is the whole suite, what CI runs: it cannot run inside
 # itself. `make run` is `python -m dashboard setup`, run here, then `streamlit run dashboard/app.py`, which the
-# browser tests start the same way. `make bench` adds 10 million rows; its module runs here with fewer.
+# browser tests start the same way. `make bench` adds 10 million payments; its module runs here with fewer.
 # `make attack` runs here on one network.
 MAKE_RUNS = {
     "run": ["test_make_run_set_up_step_finds_everything_ready", "tests/browser_helpers.py::streamlit_server"],
     "test": [],
     "lint": ["test_make_lint_passes"],
-    "bench": ["test_bench_times_the_figures_on_a_copy"],
+    "bench": ["test_bench_times_the_figures_on_a_copy", "test_bench_ingest_times_a_large_file_in"],
     "bench-registers": ["test_bench_registers_loads_and_matches_on_a_copy"],
     "attack": ["tests/test_disclosure_attack.py::test_make_attack_runs_the_full_size_attack"],
     "soak": ["tests/test_faults.py::test_make_soak_runs_the_harness_at_full_size"],
@@ -377,11 +378,27 @@ def test_make_templates_rewrites_the_committed_templates_byte_for_byte(tmp_path)
 
 def test_bench_times_the_figures_on_a_copy(db):
     before = hashlib.sha256(db.read_bytes()).hexdigest()
-    out = _ok("--rows", "20000", "--repeat", "1", db=db, module="dashboard.bench")
-    assert "Synthetic spend rows added: 20,000" in out
-    assert re.search(r"^report, 8 quarters, all initiatives +\d+\.\d{3} +\d+\.\d{3}$", out, flags=re.MULTILINE)
+    out = _ok("--participants", "3000", "--payments", "30000", "--networks", "4", "--selections", "4", db=db,
+              module="dashboard.bench")
+    assert "4 bench networks beside the demo's, 40 institutions, 20 quarters" in out
+    assert re.search(r"^Database: [\d,]+ MB; opened \(connect and migrate\) in \d+ ms$", out, flags=re.MULTILINE)
+    for page in ("Overview", "Local spend", "Deprivation", "Maps (figures by LSOA)", "Overview, a funder's first view"):
+        assert re.search(rf"^{re.escape(page)} +\d+ +\d+ +\d+ +\d+$", out, flags=re.MULTILINE), page
+    # The peer is compared only where it computes the same figures, and says how many it checked.
+    checked = re.search(r"the same 4 selections \((\d+) checked equal\)", out)
+    assert checked and int(checked[1]) >= 1
+    assert re.search(r"^peer / product: median \d+\.\dx", out, flags=re.MULTILINE)
+    assert re.search(r"^Peak memory: serving [\d,]+ MB", out, flags=re.MULTILINE)
     assert re.search(r"^network area \([\d,]+ LSOAs\), spend_gbp +\d+\.\d{3}", out, flags=re.MULTILINE)
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before  # the rows went into a copy
+
+
+def test_bench_ingest_times_a_large_file_in(db):
+    # `make bench` then times a partner's large file going in, as CSV and XLSX (checked whole, to the penny).
+    out = _ok("--rows", "2000", "--repeat", "1", db=db, module="dashboard.bench_ingest")
+    for fmt in ("csv", "xlsx"):
+        for stage in ("read", "check", "ingest"):
+            assert re.search(rf"^{fmt} +{stage} +\d+\.\d\d +[\d,]+$", out, flags=re.MULTILINE), (fmt, stage)
 
 
 def test_bench_registers_loads_and_matches_on_a_copy(db):
