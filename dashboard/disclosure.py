@@ -217,15 +217,16 @@ class Cells:
             self.quarters = [parsing.shift_quarter(first, i) for i in range(parsing.quarters_between(first, last))]
         else:
             self.quarters = []
-        index = {k: i for i, k in enumerate(keys.itertuples(index=False, name=None))}
-        counts = np.zeros((len(index), len(self.quarters)), dtype=np.int64)
-        column = {q: j for j, q in enumerate(self.quarters)}
-        for row in rows.itertuples(index=False):
-            counts[index[(row.measure, row.initiative_id, row.institution_id, row.place)],
-                   column[row.quarter]] += int(row.people)
+        counts = np.zeros((len(keys), len(self.quarters)), dtype=np.int64)
+        if len(rows):
+            # Each row's cell, numbered in order of first appearance as drop_duplicates keeps them, and quarter.
+            cell = rows.groupby(["measure", "initiative_id", "institution_id", "place"], sort=False,
+                                dropna=False).ngroup().to_numpy()
+            column = rows["quarter"].map({q: j for j, q in enumerate(self.quarters)}).to_numpy(dtype=np.int64)
+            np.add.at(counts, (cell, column), rows["people"].to_numpy(dtype=np.int64))
         running = counts.cumsum(axis=1)
         self.rounded = rule.round(running)
-        self.ever = running[:, -1] if len(self.quarters) else np.zeros(len(index), dtype=np.int64)
+        self.ever = running[:, -1] if len(self.quarters) else np.zeros(len(keys), dtype=np.int64)
 
     def _column(self, quarter: str) -> int:
         """Index of the last quarter with a running total at or before `quarter`, -1 before the data."""
