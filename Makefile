@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 ANCHOR_REFDATA ?= $(if $(wildcard ../shared/reference/SOURCES.md),$(abspath ../shared/reference),)
 export ANCHOR_REFDATA
 
-.PHONY: run test lint bench soak bench-registers attack setup templates clean
+.PHONY: run test lint bench soak load bench-registers attack setup templates clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ bench: setup
 SOAK_KILLS ?= 50
 soak: $(BIN)/.installed
 	ANCHOR_SOAK_KILLS=$(SOAK_KILLS) $(BIN)/python -m pytest -n 0 -s -p no:cacheprovider --timeout 0 tests/test_faults.py
+
+# Many browser sessions at once while partners upload (tests/test_load.py; make test runs 4 sessions for 45 s).
+LOAD_SESSIONS ?= 20
+LOAD_UPLOADS ?= 5
+LOAD_SECONDS ?= 180
+load: $(BIN)/.installed
+	ANCHOR_LOAD_SESSIONS=$(LOAD_SESSIONS) ANCHOR_LOAD_UPLOADS=$(LOAD_UPLOADS) ANCHOR_LOAD_SECONDS=$(LOAD_SECONDS) \
+		$(BIN)/python -m pytest -n 0 -s -p no:cacheprovider --timeout 0 tests/test_load.py
 
 # A full-size Companies House file (5.5 million companies) loaded, and 20,000 supplier names matched against it.
 bench-registers: setup

@@ -71,6 +71,8 @@ MAKE_RUNS = {
     "attack": ["tests/test_disclosure_attack.py::test_make_attack_runs_the_full_size_attack"],
     "soak": ["tests/test_faults.py::test_make_soak_runs_the_harness_at_full_size"],
     "templates": ["test_make_templates_rewrites_the_committed_templates_byte_for_byte"],
+    "load": ["tests/test_load.py::test_many_sessions_at_once_while_partners_upload",
+             "test_make_load_runs_the_load_test"],
 }
 
 PASSWORD = "correct horse battery staple"
@@ -399,6 +401,16 @@ def test_bench_ingest_times_a_large_file_in(db):
     for fmt in ("csv", "xlsx"):
         for stage in ("read", "check", "ingest"):
             assert re.search(rf"^{fmt} +{stage} +\d+\.\d\d +[\d,]+$", out, flags=re.MULTILINE), (fmt, stage)
+
+
+def test_make_load_runs_the_load_test():
+    # `make load` is the load test that `make test` runs small (tests/test_load.py), at the size it is given.
+    bin_dir = Path(sys.executable).parent
+    done = subprocess.run(["make", "--no-print-directory", "-n", "-o", f"{bin_dir}/.installed", f"BIN={bin_dir}",
+                           "load", "LOAD_SESSIONS=7"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "ANCHOR_LOAD_SESSIONS=7 ANCHOR_LOAD_UPLOADS=5 ANCHOR_LOAD_SECONDS=180" in done.stdout
+    assert "-m pytest -n 0 -s -p no:cacheprovider --timeout 0 tests/test_load.py" in done.stdout
 
 
 def test_bench_registers_loads_and_matches_on_a_copy(db):

@@ -125,14 +125,12 @@ TABLE_COLUMNS = {"participants": "Participants", "completions": "Completions", "
 
 def decile_table(report: dict[str, Any]) -> "pd.io.formats.style.Styler":
     """The per-decile figures for display: one row per area group, counts and whole pounds formatted."""
-    df = pd.DataFrame(report["by_decile"])
     shown = pd.DataFrame({"Area (IMD decile)": [area_label(row) for row in report["by_decile"]]})
+    # Text already, as shown: a funder's counts mix numbers with '<5', which no numeric column can hold.
     for key, name in TABLE_COLUMNS.items():
-        shown[name] = df[key]
-    money_columns = [TABLE_COLUMNS["spend_gbp"], TABLE_COLUMNS["spend_local_gbp"]]
-    return (shown.style.hide(axis="index")
-            .format(count, subset=[c for c in TABLE_COLUMNS.values() if c not in money_columns])
-            .format(money, subset=money_columns))
+        shown[name] = [(money if key.endswith("_gbp") else count)(row[key]) for row in report["by_decile"]]
+    return shown.style.hide(axis="index").set_properties(subset=list(TABLE_COLUMNS.values()),
+                                                         **{"text-align": "right"})
 
 
 def decile_csv(report: dict[str, Any]) -> bytes:
