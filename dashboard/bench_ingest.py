@@ -4,13 +4,16 @@ Writes a council 'spend over £500' export of the usual layout (title rows, then
 Expenditure Category, Date Paid, Transaction Number, Net Amount, Supplier Name, Supplier Postcode): as CSV
 with UK dates and amounts like '£1,234.56', and as XLSX with date cells and numeric cells. Times reading the
 file alone, the whole check (ingest.prepare, nothing written) and a full ingest committed into a fresh copy
-of the tiny test network's database. Prints rows per second, the median of the repeats.
+of the tiny test network's database. Prints rows per second, the median of the repeats; with --profile N,
+also the N functions each stage spends longest in (cProfile, cumulative), to see where the time goes.
 """
 
 import argparse
+import cProfile
 import csv
 import datetime as dt
 import io
+import pstats
 import random
 import shutil
 import statistics
@@ -107,6 +110,14 @@ def _median_s(fn: Callable[[], object], repeat: int, before: Callable[[], object
     return statistics.median(times)
 
 
+def _profile(fn: Callable[[], object], top: int, before: Callable[[], object]) -> None:
+    """One more run of fn under cProfile; prints the top functions by cumulative time."""
+    before()
+    profiler = cProfile.Profile()
+    profiler.runcall(fn)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write the files, time each stage for each, and print rows per second."""
     parser = argparse.ArgumentParser(prog="python -m dashboard.bench_ingest")
@@ -114,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--formats", default="csv,xlsx", help="which files to time, comma separated")
     parser.add_argument("--stages", default="read,check,ingest", help="which stages to time, comma separated")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="after timing a stage, run it once more under cProfile and print its top N functions")
     args = parser.parse_args(argv)
     rows = payments(args.rows)
     expected_pence = sum(r[4] for r in rows)
@@ -148,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
                 seconds = _median_s(stages[stage], args.repeat, fresh_copy if stage == "ingest" else lambda: None)
                 results.append((fmt, stage, seconds))
                 print(f"  {stage:<8}{seconds:>8.2f} s{args.rows / seconds:>12,.0f} rows/s", flush=True)
+                if args.profile:
+                    _profile(stages[stage], args.profile, fresh_copy if stage == "ingest" else lambda: None)
     print(f"\n{'file':<6}{'stage':<10}{'median (s)':>12}{'rows/s':>12}")
     for fmt, stage, seconds in results:
         print(f"{fmt:<6}{stage:<10}{seconds:>12.2f}{args.rows / seconds:>12,.0f}")

@@ -79,6 +79,10 @@ def money(pence: int) -> str:
 
 def normalise_postcodes(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Postcodes in canonical form ('B1 1AA') and a mask of cells that are not UK postcodes."""
+    return parsing.per_distinct(cells, _postcodes_each)
+
+
+def _postcodes_each(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = cells.astype("str").fillna("").str.upper()
     for space in (" ", "\u00a0", "\t"):
         text = text.str.replace(space, "", regex=False)
@@ -88,11 +92,9 @@ def normalise_postcodes(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _pounds(pence: pd.Series) -> pd.Series:
     """Integer pence as exact decimal pounds (decimal128(18, 2)), kept exact into DuckDB."""
-    magnitude = pence.abs()
-    text = (np.where(pence < 0, "-", "") + (magnitude // 100).astype(str) + "."
-            + (magnitude % 100).astype(str).str.zfill(2))
-    values = pa.array(pd.Series(text, index=pence.index).astype(object), type=pa.string())
-    return pd.Series(values.cast(pa.decimal128(18, 2)), index=pence.index, dtype=pd.ArrowDtype(pa.decimal128(18, 2)))
+    # A decimal is its unscaled integer: pence as decimal128(19, 0) are the same bits as pounds to two places.
+    values = pa.array(pence.to_numpy(dtype="int64")).cast(pa.decimal128(19, 0)).view(pa.decimal128(18, 2))
+    return pd.Series(values, index=pence.index, dtype=pd.ArrowDtype(pa.decimal128(18, 2)))
 
 
 def check(kind: str, table: pd.DataFrame, *, today: dt.date | None = None,
@@ -122,7 +124,7 @@ def check(kind: str, table: pd.DataFrame, *, today: dt.date | None = None,
                 typed["amount_pence"] = 0
             continue
         cells = table[col.name].astype("str").fillna("").str.strip()
-        formula = cells.index.isin(list(stale.get(col.name, ())))
+        formula = cells.index.isin(list(stale[col.name])) if col.name in stale else np.zeros(len(cells), bool)
         problems += listed(cells.index[formula], where, lambda r: (
             "holds a formula whose result was not saved with the file, so it reads as empty: open the file in "
             "Excel, let it calculate, save it and upload it again"))
@@ -136,10 +138,12 @@ def check(kind: str, table: pd.DataFrame, *, today: dt.date | None = None,
         values, bad, reason = _parse(col, cells, today)
         bad = bad & todo
         problems += listed(cells.index[bad], where, lambda r, c=cells, why=reason: why(c[r]))
+        keep = todo & ~bad
         if col.kind == "amount":
-            typed["amount_pence"] = np.where(todo & ~bad, values, 0)
+            typed["amount_pence"] = np.where(keep, values, 0)
             values = _pounds(typed["amount_pence"])
-        typed[col.name] = values.where(todo & ~bad)
+        # Cells read as nothing (a blank postcode) are empty already: only the others need emptying.
+        typed[col.name] = values if (keep | values.isna().to_numpy(dtype=bool)).all() else values.where(keep)
     if kind == "participants":
         for name in ("completion_date", "job_start_date"):
             early = typed[name].notna() & typed["start_date"].notna() & (typed[name] < typed["start_date"])
@@ -252,7 +256,8 @@ def trailing_totals(cells: pd.DataFrame, fields: MappingType[str, str]) -> tuple
             break
         junk.append(int(row))
     junk_notes = [Problem(r, None, "holds no letters or digits; skipped (not data)") for r in sorted(junk)]
-    cells = cells.drop(index=junk)
+    if junk:
+        cells = cells.drop(index=junk)
     drop, notes, problems = _total_lines(cells, amount, date)
     return junk + drop, junk_notes + notes, problems
 
@@ -267,8 +272,8 @@ def _total_lines(cells: pd.DataFrame, amount: str, date: str | None) -> tuple[li
     for row in reversed(tail.index):
         if bad[row] or tail.at[row, amount] == "":
             break
-        labels = [v for h, v in tail.loc[row].items() if re.search(r"[A-Za-z0-9]", v) and h not in (amount, date)
-                  and parsing.amounts(pd.Series([v], dtype="str"))[1].iloc[0]]
+        words = [v for h, v in tail.loc[row].items() if re.search(r"[A-Za-z0-9]", v) and h not in (amount, date)]
+        labels = [v for v, no in zip(words, parsing.amounts(pd.Series(words, dtype="str"))[1], strict=True) if no]
         if labels and not all(_TOTAL_LABEL.fullmatch(recognise.header_key(v)) for v in labels):
             break
         candidates.append((row, labels))
@@ -315,7 +320,8 @@ def row_choices(table: pd.DataFrame, found: recognise.Mapping, choices: RowChoic
     out = Checked(table)
     cols = found.fields
     # A formula saved without its value reads as empty but is not: the cell checks report it.
-    formula = {name: table.index.isin([r for r, f in stale if f == name]) for name in ("amount_gbp", "payment_date")}
+    formula = {name: table.index.isin([r for r, f in stale if f == name]) if stale else np.zeros(len(table), bool)
+               for name in ("amount_gbp", "payment_date")}
     amount_text = table["amount_gbp"].astype("str").str.strip() if "amount_gbp" in table else None
     no_amount = (amount_text.eq("") & ~formula["amount_gbp"] if amount_text is not None
                  else pd.Series(False, index=table.index))
@@ -324,7 +330,9 @@ def row_choices(table: pd.DataFrame, found: recognise.Mapping, choices: RowChoic
         no_date = date_text.eq("") & ~no_amount & ~formula["payment_date"]
     else:
         no_date = pd.Series(choices.date_to_quarter, index=table.index) & ~no_amount
-    pence = parsing.amounts(amount_text.where(~no_amount, "0"))[0] if amount_text is not None else None
+    # The amounts matter only for rows with no date (what they are worth): most files have none.
+    pence = (parsing.amounts(amount_text.where(~no_amount, "0"))[0]
+             if amount_text is not None and no_date.any() else None)
     for code, mask, column in ((NO_AMOUNT, no_amount, cols.get("amount_gbp")),
                                (NO_DATE, no_date, cols.get("payment_date"))):
         rows = table.index[mask.to_numpy(dtype=bool)]
@@ -362,7 +370,8 @@ def row_choices(table: pd.DataFrame, found: recognise.Mapping, choices: RowChoic
             f"{len(out.left_out):,} row(s) left out, as you chose: "
             + "; ".join(f"{n:,} with {reason}" for reason, n in counts.items() if n)
             + (f" ({money(total)} in all)" if total else "") + "; recorded with the submission")))
-    out.rows = table[~set_aside.to_numpy(dtype=bool)]
+    kept = ~set_aside.to_numpy(dtype=bool)
+    out.rows = table if kept.all() else table[kept]
     return out
 
 
@@ -409,7 +418,11 @@ def duplicates(typed: pd.DataFrame, unused: pd.DataFrame, label: Callable[[int],
     """Rows equal in every value read and every column not used: kept (two identical payments can be
     real) but pointed out. unused holds the file's other columns for the same rows."""
     read = [c.name for c in contract.SPEND_COLUMNS if c.kind != "amount"] + ["amount_pence"]
-    cells = pd.concat([typed[read], unused.add_prefix("\0")], axis=1)
+    # Rows equal in everything are equal in amount: only rows whose amount repeats can repeat, and few do.
+    alike = typed["amount_pence"].duplicated(keep=False).to_numpy(dtype=bool)
+    if not alike.any():
+        return 0, []
+    cells = pd.concat([typed.loc[alike, read], unused.loc[typed.index[alike]].add_prefix("\0")], axis=1)
     fields = list(cells.columns)
     same = cells.duplicated(fields, keep=False)
     if not same.any():
@@ -442,8 +455,10 @@ def check_file(kind: str, cells: pd.DataFrame, found: recognise.Mapping, quarter
     problems: list[Problem] = []
     if kind == "spend":
         for part in parts if parts is not None else [cells.index]:
-            drop, total_notes, unsure = trailing_totals(cells.loc[part], found.fields)
-            cells = cells.drop(index=drop)
+            drop, total_notes, unsure = trailing_totals(cells if part.equals(cells.index) else cells.loc[part],
+                                                        found.fields)
+            if drop:
+                cells = cells.drop(index=drop)
             notes += total_notes
             problems += unsure
     table = recognise.apply(cells, found)
@@ -468,13 +483,14 @@ def check_file(kind: str, cells: pd.DataFrame, found: recognise.Mapping, quarter
     if not typed.empty:
         month = parsing.month_only(chosen.rows["payment_date"]) if "payment_date" in chosen.rows else None
         typed["payment_date_precision"] = "day"
-        if month is not None:
+        if month is not None and month.any():
             typed.loc[month.to_numpy(dtype=bool) & typed["payment_date"].notna().to_numpy(),
                       "payment_date_precision"] = "month"
-        undated = typed.index[typed["payment_date"].isna().to_numpy()
-                              & ~given(chosen.rows, "payment_date").to_numpy()]
-        if choices.date_to_quarter and len(undated):
-            dates_to_quarter(typed, quarter, undated)
+        no_date = typed["payment_date"].isna().to_numpy()
+        if choices.date_to_quarter and no_date.any():
+            undated = typed.index[no_date & ~given(chosen.rows, "payment_date").to_numpy()]
+            if len(undated):
+                dates_to_quarter(typed, quarter, undated)
         notes += spend_notes(typed, columns, quarter, year_start)
         # Stored as empty text, not null, so a payment to an unnamed supplier still joins and groups as one.
         typed["supplier_name"] = typed["supplier_name"].fillna("")
