@@ -282,7 +282,7 @@ def remove(db: Path | None = None, *, scope=None) -> dict:
 
     A real network is never touched; its suppliers are matched again without the synthetic registers.
     """
-    from dashboard import access, audit, matching
+    from dashboard import access, audit, matching, summaries
 
     scope = scope or access.system()
     access.require_admin(scope)
@@ -295,6 +295,7 @@ def remove(db: Path | None = None, *, scope=None) -> dict:
         if removed["register_files"]:
             for network_id in store.run(cur, "networks")["network_id"]:
                 matching.refresh(cur, network_id, everything=True)
+            summaries.rebuild(cur)  # the registers' matches changed
         audit.record(cur, scope, "demo.remove", None, detail=removed)
         return removed
 

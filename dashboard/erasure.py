@@ -4,7 +4,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import access, audit, store
+from dashboard import access, audit, store, summaries
 
 
 def delete_participant(scope: access.Scope, network_id: str, institution_id: str, participant_ref: str,
@@ -25,6 +25,7 @@ def delete_participant(scope: access.Scope, network_id: str, institution_id: str
                             participant_ref=ref)
         if not deleted.empty:
             store.run(cur, "submission_row_count_refresh", network_id=network_id, institution_id=institution_id)
+            summaries.rebuild(cur, [network_id])
         audit.record(cur, scope, "participant.delete", network_id, institution_id,
                      {"rows": len(deleted), "submissions": sorted({int(s) for s in deleted["submission_id"]})
                       if not deleted.empty else []})

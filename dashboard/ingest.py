@@ -20,7 +20,20 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard import access, audit, checks, contract, matching, networks, parsing, place, readers, recognise, store
+from dashboard import (
+    access,
+    audit,
+    checks,
+    contract,
+    matching,
+    networks,
+    parsing,
+    place,
+    readers,
+    recognise,
+    store,
+    summaries,
+)
 from dashboard.checks import RowChoices
 from dashboard.problems import Problem, problems_csv, safe_for_spreadsheet
 
@@ -343,9 +356,15 @@ def commit(preview: Preview, submitted_by: str | None = None, db: Path | None = 
         cur.register("incoming_rows", p.rows.assign(submission_id=submission_id, network_id=p.network_id,
                                                     institution_id=p.institution_id))
         store.run(cur, "participant_insert" if p.kind == "participants" else "spend_insert")
+        matched = 0
         if p.kind == "spend":
             store.run(cur, "spend_month_insert", submission_id=submission_id)  # the figures' monthly sums
-            matching.refresh(cur, p.network_id, submission_id=submission_id)  # its new suppliers, in the registers
+            # its new suppliers, in the registers
+            matched = matching.refresh(cur, p.network_id, submission_id=submission_id).automatic
+        if matched:  # a supplier newly placed by the registers places its earlier payments too
+            summaries.rebuild(cur, [p.network_id])
+        else:
+            summaries.add_submission(cur, p.network_id, submission_id)
         saved = bool(p.mapping and p.mapping.user)
         if saved:
             recognise.save_mapping(cur, submission_id, p.network_id, p.institution_id, p.kind, p.mapping)

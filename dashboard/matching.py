@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 from rapidfuzz import fuzz
 
-from dashboard import access, audit, store
+from dashboard import access, audit, store, summaries
 
 # The is_redacted macro in queries/migrations/014_registers.sql is the same rule.
 _REDACTED = re.compile(r"(^|[^a-z])(redacted|withheld|private individual|personal (data|information|details|expenses?)"
@@ -212,5 +212,6 @@ def decide(network_id: str, supplier_key: str, register: str, entity_id: str, de
         audit.record(cur, scope, action, network_id, detail={
             "supplier_key": supplier_key, "register": register, "entity_id": entity_id,
             "was": str(found["status"].iloc[0])})
+        summaries.rebuild(cur, [network_id])
 
     store.write(write, db)

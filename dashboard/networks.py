@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from dashboard import access, audit, contract, disclosure, parsing, store, targets
+from dashboard import access, audit, contract, disclosure, parsing, store, summaries, targets
 
 ID_LENGTH = 63
 _SLUG = re.compile(rf"^[a-z0-9][a-z0-9-]{{0,{ID_LENGTH - 1}}}$")
@@ -207,6 +207,7 @@ def apply(doc: dict[str, Any], db: Path | None = None, *, scope: access.Scope, s
         store.run(cur, "network_disclosure_set", network_id=network_id,
                   disclosure_threshold=disclosure_rule_of(doc).threshold)
         access.save_network_access(cur, network_id, settings)
+        summaries.rebuild(cur, [network_id])  # its districts decide which payments are local
         counts = {"institutions": len(institutions), "initiatives": len(doc.get("initiatives") or []),
                   "targets": len(doc.get("targets") or []),
                   "public_view": settings["public_view"]}

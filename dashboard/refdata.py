@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 from tqdm import tqdm
 
-from dashboard import config, postcodes, store
+from dashboard import config, postcodes, store, summaries
 
 # Bump when the postcode join or the map simplification changes, so cached results are rebuilt.
 CODE_VERSION = "refdata-2"
@@ -778,6 +778,7 @@ def _replace_tables(cur: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFra
         cur.register("ref_rows", tables[table])
         store.run(cur, query)
         cur.unregister("ref_rows")
+    summaries.rebuild(cur)  # the deciles and districts every summary is grouped by
 
 
 # --- what is loaded -------------------------------------------------------------------------------------------------

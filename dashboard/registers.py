@@ -31,7 +31,7 @@ import duckdb
 import pandas as pd
 from tqdm import tqdm
 
-from dashboard import matching, store
+from dashboard import matching, store, summaries
 
 _CHUNK = 1 << 20
 
@@ -310,6 +310,7 @@ def load(paths: list[Path], db: Path | None = None, *, progress: bool = True, sy
             bar.set_postfix_str("matching suppliers")
             for network_id in store.run(cur, "networks")["network_id"]:
                 matching.refresh(cur, network_id, everything=True)
+            summaries.rebuild(cur)
         bar.update()
         return done
 

@@ -30,6 +30,10 @@ class DiskFull(StoreError):
     """The disk holding the database is full, or the database's files may not grow: the change was not saved."""
 
 
+class NewerSchema(StoreError):
+    """The database was written by a newer release: it is left as it is."""
+
+
 class QueryError(StoreError):
     """A query failed; the message names the query file."""
 
@@ -160,6 +164,16 @@ def _rollback(cur: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
+def _fill_summaries(cur: duckdb.DuckDBPyConnection) -> None:
+    from dashboard import summaries  # summaries runs its queries through this module
+
+    summaries.rebuild(cur)
+
+
+# A migration whose new table is written from the rows already held, in the migration's own transaction.
+_FILL: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {25: _fill_summaries}
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Apply numbered migrations from queries/migrations that the database has not seen."""
     con.execute(
@@ -167,7 +181,17 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         "(version integer primary key, name varchar not null, applied_at timestamp not null)"
     )
     done = {row[0] for row in con.execute("select version from schema_migration").fetchall()}
-    for path in sorted((config.QUERIES_DIR / "migrations").glob("[0-9][0-9][0-9]_*.sql")):
+    paths = sorted((config.QUERIES_DIR / "migrations").glob("[0-9][0-9][0-9]_*.sql"))
+    known = {int(path.name[:3]) for path in paths}
+    unknown = done - known
+    if unknown:
+        # A newer release wrote this database: running older code on it could damage it, so nothing is changed.
+        raise NewerSchema(
+            f"This database was made by a newer release of Anchor Impact (schema version {max(unknown)}; this "
+            f"release knows up to {max(known, default=0)}). Upgrade the product to that release or later "
+            "before opening it; the database was not changed."
+        )
+    for path in paths:
         version = int(path.name[:3])
         if version in done:
             continue
@@ -175,6 +199,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         try:
             cur.execute("begin transaction")
             cur.execute(path.read_text(encoding="utf-8"))
+            if version in _FILL:
+                _FILL[version](cur)
             cur.execute(
                 "insert into schema_migration values ($v, $n, current_timestamp)",
                 {"v": version, "n": path.name},

@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard import access, audit, checks, contract, figures, ingest, parsing, postcodes, store
+from dashboard import access, audit, checks, contract, figures, ingest, parsing, postcodes, store, summaries
 from dashboard.ingest import IngestError, Problem
 
 # Kept character for character equal to the supplier_key macro in queries/migrations/014_registers.sql.
@@ -232,6 +232,7 @@ def _upsert(network_id: str, rows: pd.DataFrame, row_numbers: list[int], updated
         frame = pd.DataFrame.from_records(records).drop(columns=["_row", "supplier_lsoa_code"])
         cur.register("incoming_suppliers", frame.astype(object).where(frame.notna(), None))
         store.run(cur, "supplier_register_upsert", network_id=network_id, updated_by=updated_by)
+        summaries.rebuild(cur, [network_id])
         added = len(incoming - set(existing["supplier_key"]))
         audit.record(cur, scope, "suppliers.upsert", network_id, detail={
             "source": source, "rows": len(records), "added": added, "updated": len(records) - added})

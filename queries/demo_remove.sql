@@ -6,6 +6,8 @@ create or replace temp table synthetic_files as select register, sha256 from reg
 delete from participant where network_id in (select network_id from demo_networks);
 delete from spend where network_id in (select network_id from demo_networks);
 delete from spend_month where network_id in (select network_id from demo_networks);
+delete from area_month where network_id in (select network_id from demo_networks);
+delete from area_month_network where network_id in (select network_id from demo_networks);
 delete from column_mapping where network_id in (select network_id from demo_networks);
 delete from submission_slot where network_id in (select network_id from demo_networks);
 delete from submission where network_id in (select network_id from demo_networks);

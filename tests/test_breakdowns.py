@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import pytest
 
-from dashboard import breakdowns, checks, figures, ingest, store
+from dashboard import breakdowns, checks, figures, ingest, store, summaries
 from dashboard.ui import formatting
 from tests import tiny
 
@@ -147,6 +147,7 @@ def test_supplier_register_places_spend_without_a_location(tiny_db):
                     "lsoa21_code, lsoa11_code, nation, is_sme, updated_at, updated_by) values ('tiny', 'mystery', "
                     "'Mystery Limited', 'B2 2BB', 'E01000002', 'E01000002', 'England', true, current_timestamp, "
                     "'test')")
+        summaries.rebuild(con.cursor(), ["tiny"])  # as suppliers.load does, in its transaction
     # Mystery's 199.99 now lies in Birmingham decile 2: local, among the most deprived, SME, located.
     (council,) = _run(breakdowns.spend_by_institution)
     assert (council["spend_local_gbp"], council["spend_most_deprived_20_gbp"], council["spend_sme_gbp"],

@@ -18,7 +18,7 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from dashboard import deprivation, figures, ingest, refdata, store
+from dashboard import deprivation, figures, ingest, refdata, store, summaries
 from tests import tiny
 
 Q1 = dict(network_id="tiny", from_quarter="2025Q1", to_quarter="2025Q1")
@@ -46,6 +46,7 @@ def nations_db(tiny_db):
                 'CF10 1AA' as supplier_postcode, 'W01000001' as lsoa21_code, 'W01000001' as lsoa11_code,
                 'Wales' as nation, current_timestamp as updated_at, 'test' as updated_by
         """)
+        summaries.rebuild(con.cursor(), ["tiny"])  # as suppliers.load does, in its transaction
     return tiny_db
 
 
