@@ -114,6 +114,35 @@ def _cluster(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from dashboard import backup
+
+    made = backup.create(Path(args.out), scope=_operator())
+    m = made.manifest
+    print(f"Backed up {config.db_path()} to {made.path}: schema version {m['schema_version']}, "
+          f"{sum(m['row_counts'].values()):,} rows in {len(m['row_counts'])} tables, taken {m['taken_at']}, "
+          f"sha256 {m['sha256']}. Checked back in full; recorded in the audit log.")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from dashboard import backup
+
+    m = backup.restore(Path(args.file), Path(args.to), scope=_operator(), force=args.force)
+    print(f"Restored {args.to} from {args.file} (taken {m['taken_at']}, schema version {m['schema_version']}, "
+          f"{sum(m['row_counts'].values()):,} rows): its checksum and row counts match the backup's manifest.")
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from dashboard import doctor
+
+    print(doctor.heading(config.db_path()) + "\n")
+    findings = doctor.examine(config.db_path())
+    print(doctor.render(findings))
+    return doctor.exit_code(findings)
+
+
 def _report_scope(args: argparse.Namespace) -> access.Scope:
     """The operator's scope, or with --as-role the scope such a reader of this network would have."""
     if args.as_role is None:
@@ -461,6 +490,19 @@ def _participant_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def _participant_export(args: argparse.Namespace) -> int:
+    from dashboard import subject_access
+
+    rows = subject_access.export(_operator(), args.network, args.institution, args.ref)
+    if rows.empty:
+        print(subject_access.nothing_found(args.network, args.institution))
+        return 1
+    out = subject_access.save(rows, Path(args.out))
+    print(f"Wrote {len(rows)} record(s) of that participant from institution '{args.institution}' to {out}. The "
+          "audit log keeps the count, not the reference.")
+    return 0
+
+
 def _audit(args: argparse.Namespace) -> int:
     from dashboard import audit
 
@@ -529,6 +571,20 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("cluster", help="keep each network's rows together, so its figures skip the others' (nightly)")
     p.set_defaults(func=_cluster)
+
+    p = sub.add_parser("backup", help="a checked snapshot of the database and its manifest in one .zip (nightly)")
+    p.add_argument("--out", required=True, help="the backup file to write, e.g. backups/anchor-2026-12-06.zip")
+    p.set_defaults(func=_backup)
+
+    p = sub.add_parser("restore", help="a database from a backup, checked in full first; a damaged one writes nothing")
+    p.add_argument("file", help="the backup file 'backup' wrote")
+    p.add_argument("--to", required=True, help="the database file to write")
+    p.add_argument("--force", action="store_true", help="replace the database --to names if it exists")
+    p.set_defaults(func=_restore)
+
+    p = sub.add_parser("doctor", help="check the installation read-only: what is wrong and what to run (exit 1 on a "
+                                      "problem)")
+    p.set_defaults(func=_doctor)
 
     p = sub.add_parser("report", help="figures for a network, initiative or institution")
     _selection_arguments(p)
@@ -640,6 +696,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--institution", required=True)
     p.add_argument("--ref", required=True, help="the participant's reference, as in the institution's uploads")
     p.set_defaults(func=_participant_delete)
+    p = part.add_parser("export", help="every record held about one participant of an institution, as CSV (right of "
+                        "access)")
+    p.add_argument("--network", required=True)
+    p.add_argument("--institution", required=True)
+    p.add_argument("--ref", required=True, help="the participant's reference, as in the institution's uploads")
+    p.add_argument("--out", required=True, help="the CSV file to write")
+    p.set_defaults(func=_participant_export)
 
     p = sub.add_parser("audit", help="a network's audit log, newest first")
     p.add_argument("--network", required=True)

@@ -3,8 +3,9 @@
 Uploads append rows in the order they arrive: quarter by quarter, partner by partner, network after network. At
 national scale every block of rows (DuckDB keeps a minimum and maximum of each column per block of about 120,000
 rows) then holds many networks, and a small network's figures scan the whole table. Rewriting each network's
-people and monthly payment sums together, in date order, lets every read of one network and one period skip the
-blocks that cannot hold it (every figure's query names the network on the rows themselves).
+people and monthly payment sums together, in date order, and then its summaries (dashboard/summaries.py), lets
+every read of one network and one period skip the blocks that cannot hold it (every figure's query names the
+network on the rows themselves).
 
 `python -m dashboard cluster`, nightly (README: Running it for real): one transaction per network and table, so
 uploads carry on meanwhile, a crash leaves every row where it was or where it is going, never both or neither,
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import access, audit, store
+from dashboard import access, audit, store, summaries
 
 # The tables every figure reads, and the queries that hold one network's rows in date order, delete them and
 # write them back.
@@ -57,6 +58,8 @@ def cluster(scope: access.Scope, db: Path | None = None) -> Clustered:
         for table in TABLES:
             if getattr(row, "participants" if table == "participant" else "spend_months"):
                 rows += store.write(lambda cur, t=table, n=row.network_id: _rewrite(cur, t, n), db)
+        # Its summaries written again, together (uploads append them where they arrive).
+        store.write(lambda cur, n=row.network_id: summaries.rebuild(cur, [n]), db)
 
     audit.note(scope, "cluster", detail={"networks": len(counts), "rows": rows}, db=db)
     with store.connect(db) as con:
