@@ -55,14 +55,8 @@ def _decile(area_group: str) -> int | None:
 # Spend
 
 
-def _spend_rows(con: duckdb.DuckDBPyConnection, selection: figures.Selection, breakdown: str | None = None
-                ) -> pd.DataFrame:
-    df = store.run(con, "spend_breakdown", **_params(selection))
-    return df if breakdown is None else df[df["breakdown"] == breakdown]
-
-
 def _spend_figures(row: Any) -> dict[str, Any]:
-    """Total, local, most-deprived-20%, SME, VCSE and unknown-location spend of a spend_breakdown row."""
+    """Total, local, most-deprived-20%, SME, VCSE and unknown-location spend of a row in pence."""
     total, local, deprived, unknown = (int(row.spend_pence), int(row.local_pence), int(row.deprived_pence),
                                        int(row.unknown_pence))
     sme, vcse = int(row.sme_pence), int(row.vcse_pence)
@@ -104,12 +98,12 @@ def _flag(value: Any) -> bool | None:
 
 def spend_by_institution(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> list[dict[str, Any]]:
     """One row per institution with spend in the selection, largest first: total, local, deprived, SME, VCSE."""
-    return _institutions(con, _spend_rows(con, selection, "institution"), selection.network_id)
+    return _institutions(con, store.run(con, "figures_by_institution", **_params(selection)), selection.network_id)
 
 
 def spend_by_category(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> list[dict[str, Any]]:
     """One row per expenditure category (blank as 'Not categorised'), largest spend first."""
-    return _categories(_spend_rows(con, selection, "category"))
+    return _categories(store.run(con, "spend_by_category", **_params(selection)))
 
 
 SOURCES = {  # where a payment's place came from, in the order shown
@@ -162,15 +156,6 @@ def top_suppliers(con: duckdb.DuckDBPyConnection, selection: figures.Selection, 
         "is_vcse": _flag(r.is_vcse),
         **_spend_figures(r),
     } for r in df.itertuples()]
-
-
-def spend_sections(con: duckdb.DuckDBPyConnection, selection: figures.Selection, limit: int = 10
-                   ) -> dict[str, list[dict[str, Any]]]:
-    """spend_by_institution, spend_by_category and top_suppliers, with one pass over the payments for the first two."""
-    df = _spend_rows(con, selection)
-    return {"spend_by_institution": _institutions(con, df[df["breakdown"] == "institution"], selection.network_id),
-            "spend_by_category": _categories(df[df["breakdown"] == "category"]),
-            "top_suppliers": top_suppliers(con, selection, limit)}
 
 
 # Participants
@@ -249,15 +234,14 @@ def by_quarter(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> 
     span = figures.data_quarters(con, selection.network_id)
     first = min(span[0], selection.from_quarter) if span else selection.from_quarter
     history = replace(selection, from_quarter=first)
-    events = store.run(con, "participant_events_by_quarter", **_params(history, deciles=False)).set_index("quarter")
-    spend = _spend_rows(con, history, "quarter").set_index("quarter")
+    sums = store.run(con, "figures_by_quarter", **_params(history)).set_index("quarter")
     running: dict[str, int] = {}
     out = []
     for quarter in _quarters(first, selection.to_quarter):
         row: dict[str, Any] = {"quarter": quarter}
         for field in ("participants", "completions", "jobs_filled"):
-            row[field] = int(events.at[quarter, field]) if quarter in events.index else 0
-        paid = spend.loc[quarter] if quarter in spend.index else None
+            row[field] = int(sums.at[quarter, field]) if quarter in sums.index else 0
+        paid = sums.loc[quarter] if quarter in sums.index else None
         pence = {key: 0 if paid is None else int(paid[column]) for key, column in (
             ("spend_gbp", "spend_pence"), ("spend_local_gbp", "local_pence"),
             ("spend_most_deprived_20_gbp", "deprived_pence"), ("spend_unknown_location_gbp", "unknown_pence"))}

@@ -26,8 +26,6 @@ SECTIONS: dict[str, Callable[[duckdb.DuckDBPyConnection, figures.Selection], Any
     "representation": deprivation.representation,
     "representation_by_quintile": lambda con, sel: deprivation.representation(con, sel, "quintile"),
 }
-# The sections breakdowns.spend_sections makes together.
-SPEND_SECTIONS = ("spend_by_institution", "spend_by_category", "top_suppliers")
 # The targets' progress: asked of view() like a section, but read as the reader may see each target's own quarters.
 TARGETS = "targets"
 ALL_SECTIONS = (*SECTIONS, TARGETS)
@@ -42,8 +40,6 @@ def full(con: duckdb.DuckDBPyConnection, selection: figures.Selection,
     for name in wanted:
         if name not in SECTIONS:
             raise ValueError(f"Unknown report section '{name}': use one of {', '.join(SECTIONS)}")
-    if set(SPEND_SECTIONS) <= set(wanted):  # one pass over the payments for the institutions and categories
-        result.update(breakdowns.spend_sections(con, selection))
     for name in wanted:
         if name not in result:
             result[name] = SECTIONS[name](con, selection)

@@ -1,22 +1,12 @@
--- one row: the first and last event date (start, completion, job start, payment) in the network's
--- active submissions; params: $network_id
+-- one row: the first and last month with any event (start, completion, job start, payment) in the network's
+-- active submissions, from the summaries (area_month); params: $network_id
 with active as (
     select submission_id
     from submission
     where network_id = $network_id and status = 'active'
-),
-
-event_dates as (
-    select unnest([p.start_date, p.completion_date, p.job_start_date]) as event_date
-    from participant as p
-    inner join active using (submission_id)
-    where p.network_id = $network_id
-    union all
-    select s.month  -- a month's first day: the same quarter as its payments
-    from spend_month as s
-    inner join active using (submission_id)
-    where s.network_id = $network_id
 )
 
-select min(event_date) as first_date, max(event_date) as last_date
-from event_dates
+select min(a.month) as first_date, max(a.month) as last_date
+from area_month as a
+inner join active using (submission_id)
+where a.network_id = $network_id

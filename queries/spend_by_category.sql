@@ -1,4 +1,4 @@
--- one row per institution, per category and per quarter (told apart by `breakdown`) of the selection's
+-- one row per expenditure category of the selection's
 -- payments: spend in integer pence, in total, local, in IMD deciles 1-2, of unknown location, with SMEs and
 -- with VCSEs. As figures_by_area: active submissions only, each payment in the quarter of its own date, and a
 -- payment without its own location or flags takes them from the supplier register entry it matches (by
@@ -22,7 +22,6 @@ payments as not materialized (
     select
         s.institution_id,
         s.category,
-        date_trunc('quarter', s.month) as quarter_start,
         s.lsoa21_code,
         s.lsoa11_code,
         s.nation,
@@ -43,7 +42,7 @@ payments as not materialized (
 -- Payments carrying their location and both flags need nothing from the register.
 spend_complete as (
     select
-        institution_id, category, quarter_start, lsoa21_code, lsoa11_code, nation, is_sme, is_vcse,
+        institution_id, category, lsoa21_code, lsoa11_code, nation, is_sme, is_vcse,
         sum(amount_gbp) as spend_gbp
     from payments
     where nation is not null and is_sme is not null and is_vcse is not null
@@ -53,7 +52,7 @@ spend_complete as (
 -- The rest, summed per supplier too. Three disjoint 'is null' filters rather than one 'or', as figures_by_area.
 spend_to_match as (
     select
-        institution_id, category, quarter_start, lsoa21_code, lsoa11_code, nation, is_sme, is_vcse, supplier_name,
+        institution_id, category, lsoa21_code, lsoa11_code, nation, is_sme, is_vcse, supplier_name,
         supplier_id, sum(amount_gbp) as spend_gbp
     from (
         select * from payments where nation is null
@@ -86,7 +85,6 @@ spend_matched as (
     select
         s.institution_id,
         s.category,
-        s.quarter_start,
         if(s.nation is null, r.lsoa21_code, s.lsoa21_code) as lsoa21_code,
         if(s.nation is null, r.lsoa11_code, s.lsoa11_code) as lsoa11_code,
         coalesce(s.nation, r.nation) as nation,
@@ -111,7 +109,6 @@ placed as (
     select
         s.institution_id,
         s.category,
-        s.quarter_start,
         s.is_sme,
         s.is_vcse,
         cast(s.spend_gbp * 100 as bigint) as pence,
@@ -124,14 +121,7 @@ placed as (
 )
 
 select
-    case
-        when grouping(institution_id) = 0 then 'institution'
-        when grouping(category) = 0 then 'category'
-        else 'quarter'
-    end as breakdown,
-    institution_id,
     category,
-    concat(year(quarter_start), 'Q', quarter(quarter_start)) as quarter,
     sum(pence) as spend_pence,
     coalesce(sum(pence) filter (where is_local), 0) as local_pence,
     coalesce(sum(pence) filter (where area_group in ('1', '2')), 0) as deprived_pence,
@@ -139,5 +129,5 @@ select
     coalesce(sum(pence) filter (where is_sme), 0) as sme_pence,
     coalesce(sum(pence) filter (where is_vcse), 0) as vcse_pence
 from placed
-group by grouping sets ((institution_id), (category), (quarter_start))
+group by category
 order by all
