@@ -47,6 +47,8 @@ RUNS = {
     "network export": ["tests/test_installation.py::test_network_export_loads_back_unchanged"],
     "templates": ["test_make_templates_rewrites_the_committed_templates_byte_for_byte"],
     "cluster": ["tests/test_cluster.py::test_killed_at_any_moment_no_row_is_lost_or_doubled"],
+    "doctor": ["tests/test_doctor.py::test_command_prints_the_version_and_database_first_and_exits_0_when_healthy",
+               "tests/test_doctor.py::test_a_damaged_database_file_is_a_problem_in_a_sentence_not_a_traceback"],
     "backup": ["tests/test_backup.py::test_backup_and_restore_commands_give_the_same_figures_for_every_network",
                "tests/test_backup.py::test_restore_refuses_a_damaged_incomplete_or_newer_backup_and_writes_nothing"],
     "restore": ["tests/test_backup.py::test_backup_and_restore_commands_give_the_same_figures_for_every_network",
