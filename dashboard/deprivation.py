@@ -6,7 +6,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard import figures, refdata, store
+from dashboard import figures, refdata, store, summaries
 
 NATION_INDICES = {
     "WIMD2019": {"nation": "Wales", "label": "WIMD 2019", "title": "Welsh Index of Multiple Deprivation 2019",
@@ -104,7 +104,10 @@ def representation(con: duckdb.DuckDBPyConnection, selection: figures.Selection,
     """Participants and jobs per IMD decile (or quintile) against its share of the area's working-age people."""
     if grouping not in GROUPINGS:
         raise store.StoreError(f"Unknown grouping '{grouping}': use one of {', '.join(GROUPINGS)}")
-    df = store.run(con, "representation", **selection.params())
+    # The area's population by decile depends on the reference data and the network's districts alone.
+    population = summaries.kept(con, selection.network_id, ("population", selection.imd_release), lambda: store.run(
+        con, "representation_population", network_id=selection.network_id, imd_release=selection.imd_release))
+    df = store.run(con, "representation", **selection.params()).merge(population, on="imd_decile", how="left")
     key = "imd_decile"
     if grouping == "quintile":
         key = "imd_quintile"

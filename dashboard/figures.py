@@ -72,33 +72,42 @@ def _gbp(value: Any) -> float:
     return float(Decimal(value).quantize(Decimal("0.01")))
 
 
+def _is_deprived(row: dict[str, Any]) -> bool:
+    return not pd.isna(row["imd_decile"]) and int(row["imd_decile"]) in MOST_DEPRIVED_DECILES
+
+
 def summarise(area_df: pd.DataFrame) -> dict[str, Any]:
     """Headline figures from the by-area rows; totals are sums of the groups, so they always agree."""
-    total = area_df.drop(columns=["area_group", "imd_decile"]).sum()
-    deprived = area_df[area_df["imd_decile"].isin(MOST_DEPRIVED_DECILES)].drop(
-        columns=["area_group", "imd_decile"]).sum()
-    unknown = area_df[area_df["area_group"] == "unknown"]["spend_gbp"].sum()
-    spend_total = Decimal(total["spend_gbp"])
+    rows = area_df.to_dict("records")
+
+    def total(field: str, keep=lambda row: True) -> Any:
+        return sum((row[field] for row in rows if keep(row)), 0)
+
+    people = total("participants")
+    jobs = total("jobs_filled")
+    spend_total = Decimal(total("spend_gbp"))
+    unknown = total("spend_gbp", lambda row: row["area_group"] == "unknown")
+    deprived_spend = total("spend_gbp", _is_deprived)
     return {
-        "participants": int(total["participants"]),
-        "completions": int(total["completions"]),
-        "jobs_filled": int(total["jobs_filled"]),
-        "conversion_rate_pct": _pct(total["starters_with_job"], total["participants"]),
-        "participants_most_deprived_20_pct": _pct(deprived["participants"], total["participants"]),
-        "jobs_filled_most_deprived_20_pct": _pct(deprived["jobs_filled"], total["jobs_filled"]),
+        "participants": int(people),
+        "completions": int(total("completions")),
+        "jobs_filled": int(jobs),
+        "conversion_rate_pct": _pct(total("starters_with_job"), people),
+        "participants_most_deprived_20_pct": _pct(total("participants", _is_deprived), people),
+        "jobs_filled_most_deprived_20_pct": _pct(total("jobs_filled", _is_deprived), jobs),
         "spend_total_gbp": _gbp(spend_total),
-        "spend_local_gbp": _gbp(total["spend_local_gbp"]),
-        "spend_local_pct": _pct(total["spend_local_gbp"], spend_total),
-        "spend_most_deprived_20_gbp": _gbp(deprived["spend_gbp"]),
-        "spend_most_deprived_20_pct": _pct(deprived["spend_gbp"], spend_total),
+        "spend_local_gbp": _gbp(total("spend_local_gbp")),
+        "spend_local_pct": _pct(total("spend_local_gbp"), spend_total),
+        "spend_most_deprived_20_gbp": _gbp(deprived_spend),
+        "spend_most_deprived_20_pct": _pct(deprived_spend, spend_total),
         "spend_unknown_location_gbp": _gbp(unknown),
         "spend_known_location_pct": _pct(spend_total - Decimal(unknown), spend_total),
-        "spend_sme_gbp": _gbp(total["spend_sme_gbp"]),
-        "spend_sme_pct": _pct(total["spend_sme_gbp"], spend_total),
-        "spend_sme_flagged_pct": _pct(total["spend_sme_known_gbp"], spend_total),
-        "spend_vcse_gbp": _gbp(total["spend_vcse_gbp"]),
-        "spend_vcse_pct": _pct(total["spend_vcse_gbp"], spend_total),
-        "spend_vcse_flagged_pct": _pct(total["spend_vcse_known_gbp"], spend_total),
+        "spend_sme_gbp": _gbp(total("spend_sme_gbp")),
+        "spend_sme_pct": _pct(total("spend_sme_gbp"), spend_total),
+        "spend_sme_flagged_pct": _pct(total("spend_sme_known_gbp"), spend_total),
+        "spend_vcse_gbp": _gbp(total("spend_vcse_gbp")),
+        "spend_vcse_pct": _pct(total("spend_vcse_gbp"), spend_total),
+        "spend_vcse_flagged_pct": _pct(total("spend_vcse_known_gbp"), spend_total),
     }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from dashboard import access, config, figures, refdata, store
+from dashboard import access, config, figures, refdata, store, summaries
 
 # The boundaries the IMD release ranks: IoD2025 uses 2021 LSOAs, IoD2019 those of 2011.
 BOUNDARY_KIND = {2021: "lsoa21", 2011: "lsoa11"}
@@ -38,8 +38,14 @@ def lsoa_figures(con: duckdb.DuckDBPyConnection, selection: figures.Selection, *
     Counts of people per LSOA are too fine for disclosure-controlled readers: theirs come back empty (NA).
     """
     access.require_read(scope, selection.network_id, selection.institution_id, selection.initiative_id)
-    df = store.run(con, "figures_by_lsoa", **selection.params())
-    df["spend_gbp"] = df["spend_gbp"].astype("float64")
+    # The areas depend on the reference data and the network's districts alone: read once until they change.
+    areas = summaries.kept(con, selection.network_id, ("lsoa areas", selection.imd_release), lambda: store.run(
+        con, "lsoa_areas", network_id=selection.network_id, imd_release=selection.imd_release))
+    placed = store.run(con, "figures_by_lsoa", **selection.params())
+    df = areas.merge(placed, on="lsoa_code", how="left")
+    for column in PEOPLE_COLUMNS:
+        df[column] = df[column].fillna(0).astype("int64")
+    df["spend_gbp"] = df["spend_gbp"].astype("float64").fillna(0.0)
     if not access.exact_figures(scope, selection.network_id, selection.institution_id):
         for column in PEOPLE_COLUMNS:
             if column in df.columns:

@@ -4,14 +4,12 @@ view() is the one door to figures: it checks the reader's scope and, for funders
 applies the network's disclosure rule to the whole document before anything leaves the core.
 """
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import duckdb
 
-from dashboard import access, breakdowns, deprivation, disclosure, figures, networks, store, targets
+from dashboard import access, breakdowns, deprivation, disclosure, figures, networks, store, summaries, targets
 
 # Each section the pages draw, and the core function that makes it. A page reads only the sections it shows.
 SECTIONS: dict[str, Callable[[duckdb.DuckDBPyConnection, figures.Selection], Any]] = {
@@ -105,29 +103,15 @@ def protected(con: duckdb.DuckDBPyConnection, selection: figures.Selection,
     return {key: value for key, value in out.items() if key not in SECTIONS or key in wanted}
 
 
-# The networks' cells last read, by database, network, release, rule and the version of the network's figures:
-# read once for every page, section and selection of a network until its figures change.
-_CELLS: OrderedDict[tuple, disclosure.Cells] = OrderedDict()
-_CELLS_KEPT = 32
-_cells_lock = threading.Lock()
-
-
 def _cells(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> disclosure.Cells:
+    """The network's disclosure cells, read once for every page, section and selection until its figures change."""
     rule = networks.disclosure_rule(con, selection.network_id)
-    version = store.run(con, "area_month_version", network_id=selection.network_id).iloc[0]
-    key = (version["db_file"], selection.network_id, selection.imd_release, rule, int(version["version"]),
-           str(version["changed_at"]))
-    with _cells_lock:
-        if key in _CELLS:
-            _CELLS.move_to_end(key)
-            return _CELLS[key]
-    rows = store.run(con, "disclosure_cells", network_id=selection.network_id, imd_release=selection.imd_release)
-    cells = disclosure.Cells(rows, rule)
-    with _cells_lock:
-        _CELLS[key] = cells
-        while len(_CELLS) > _CELLS_KEPT:
-            _CELLS.popitem(last=False)
-    return cells
+
+    def read() -> disclosure.Cells:
+        rows = store.run(con, "disclosure_cells", network_id=selection.network_id, imd_release=selection.imd_release)
+        return disclosure.Cells(rows, rule)
+
+    return summaries.kept(con, selection.network_id, ("disclosure cells", selection.imd_release, rule), read)
 
 
 def section(con: duckdb.DuckDBPyConnection, scope: access.Scope, selection: figures.Selection, name: str) -> Any:

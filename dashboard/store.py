@@ -148,12 +148,20 @@ def write(fn: Callable[[duckdb.DuckDBPyConnection], T], path: Path | None = None
                 # A commit the disk had no room for also fails as a transaction error: trying again cannot help.
                 if _is_disk_full(exc):
                     raise DiskFull(_disk_full_message(Path(path or config.db_path()))) from exc
-                if not isinstance(exc, duckdb.TransactionException | WriteConflict) or attempt == attempts - 1:
+                if not (isinstance(exc, duckdb.TransactionException | WriteConflict) or _lost_frame(exc)) \
+                        or attempt == attempts - 1:
                     raise
                 time.sleep(0.05 * 2**attempt * (1 + random.random()))
             finally:
                 cur.close()
     raise AssertionError("unreachable")
+
+
+def _lost_frame(exc: BaseException) -> bool:
+    """A frame registered on a cursor (cur.register) that DuckDB could not find while another thread of this process
+    committed at the same moment: seen rarely under load with uploads racing. Nothing was written; the whole
+    transaction is tried again like a write conflict."""
+    return isinstance(exc, duckdb.CatalogException) and "pandas_scan" in str(exc)
 
 
 def _rollback(cur: duckdb.DuckDBPyConnection) -> None:

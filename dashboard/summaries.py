@@ -1,4 +1,5 @@
-"""The figures' summaries (table area_month): each submission's people and payments summed per month and area group.
+"""The figures' summaries (table area_month): each active submission's people and payments summed per month and area
+group.
 
 The headline figures and deciles read these rows, not the people and payments. They are written in the
 transaction of every change they depend on, through the functions here: a submission's rows when it is committed,
@@ -7,12 +8,21 @@ change, and every network's when the reference data or the national registers ar
 them from the rows and lists any difference.
 """
 
-from collections.abc import Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
 
 from dashboard import figures, store
+
+T = TypeVar("T")
+# Values worked out from a network's rows, kept until its figures change (see kept()).
+_KEPT: OrderedDict[tuple, object] = OrderedDict()
+_KEPT_MAX = 64
+_kept_lock = threading.Lock()
 
 
 def _releases() -> list[str]:
@@ -20,8 +30,10 @@ def _releases() -> list[str]:
 
 
 def add_submission(cur: duckdb.DuckDBPyConnection, network_id: str, submission_id: int) -> None:
-    """Write one newly committed submission's summary rows, in the caller's transaction."""
+    """Write one newly committed submission's summary rows and remove those of the submission it replaced, in the
+    caller's transaction."""
     store.run(cur, "area_month_claim", network_id=network_id)
+    store.run(cur, "area_month_prune", network_id=network_id)
     store.run(cur, "area_month_delete", network_id=network_id, submission_id=submission_id)
     store.run(cur, "area_month_insert", network_id=network_id, submission_id=submission_id, releases=_releases())
 
@@ -39,3 +51,21 @@ def rebuild(cur: duckdb.DuckDBPyConnection, network_ids: Iterable[str] | None = 
 def check(con: duckdb.DuckDBPyConnection, network_id: str) -> pd.DataFrame:
     """The network's summary rows that differ from a recalculation from its people and payments (none if right)."""
     return store.run(con, "area_month_check", network_id=network_id, releases=_releases())
+
+
+def kept(con: duckdb.DuckDBPyConnection, network_id: str, key: Hashable, make: Callable[[], T]) -> T:
+    """make()'s value for the network, worked out once and kept until the network's figures change: its people,
+    payments, register placements, districts, disclosure rule or the reference data (each such change rewrites
+    its summaries, which moves their version on). key names what is kept; the database file is part of it too."""
+    version = store.run(con, "area_month_version", network_id=network_id).iloc[0]
+    full_key = (version["db_file"], network_id, int(version["version"]), str(version["changed_at"]), key)
+    with _kept_lock:
+        if full_key in _KEPT:
+            _KEPT.move_to_end(full_key)
+            return _KEPT[full_key]  # type: ignore[return-value]
+    value = make()
+    with _kept_lock:
+        _KEPT[full_key] = value
+        while len(_KEPT) > _KEPT_MAX:
+            _KEPT.popitem(last=False)
+    return value

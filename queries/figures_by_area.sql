@@ -4,13 +4,7 @@
 -- (area_month), which hold exactly these sums per submission, month and area group.
 -- params: $network_id, $initiative_id (null = all), $institution_id (null = all),
 --         $date_from, $date_to (inclusive, whole months), $imd_release
-with active as (
-    select submission_id
-    from submission
-    where network_id = $network_id and status = 'active'
-),
-
-by_area as (
+with by_area as (
     select
         a.area_group,
         sum(a.participants) as participants,
@@ -24,7 +18,6 @@ by_area as (
         sum(a.spend_vcse_gbp) as spend_vcse_gbp,
         sum(a.spend_vcse_known_gbp) as spend_vcse_known_gbp
     from area_month as a
-    inner join active using (submission_id)
     where a.network_id = $network_id
         and a.imd_release = $imd_release
         and ($initiative_id is null or a.initiative_id = $initiative_id)

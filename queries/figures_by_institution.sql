@@ -3,12 +3,6 @@
 -- register where it lacks them. Read from the summaries (area_month), as figures_by_area.
 -- params: $network_id, $initiative_id (null = all), $institution_id (null = all),
 --         $date_from, $date_to (inclusive, whole months), $imd_release
-with active as (
-    select submission_id
-    from submission
-    where network_id = $network_id and status = 'active'
-)
-
 select
     a.institution_id,
     cast(sum(a.spend_gbp) * 100 as bigint) as spend_pence,
@@ -18,7 +12,6 @@ select
     cast(coalesce(sum(a.spend_sme_gbp), 0) * 100 as bigint) as sme_pence,
     cast(coalesce(sum(a.spend_vcse_gbp), 0) * 100 as bigint) as vcse_pence
 from area_month as a
-inner join active using (submission_id)
 where a.network_id = $network_id
     and a.imd_release = $imd_release
     and a.spend_gbp is not null

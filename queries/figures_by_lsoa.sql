@@ -1,10 +1,10 @@
--- one row per English LSOA of the IMD release's own vintage (2021 or 2011): its name, district,
--- decile, whether it lies in the network's districts, and the selection's figures placed in it;
--- each event counted by its own date, as in figures_by_area (whose deciles these rows add up to).
+-- one row per English LSOA of the IMD release's own vintage (2021 or 2011) where the selection has any figure:
+-- its people and spend placed in it; each event counted by its own date, as in figures_by_area (whose deciles
+-- these rows add up to). The map's areas themselves: lsoa_areas.sql.
 -- params: $network_id, $initiative_id (null = all), $institution_id (null = all),
 --         $date_from, $date_to (inclusive), $imd_release
 with imd as (
-    select lsoa_code, lsoa_vintage, lsoa_name, imd_decile
+    select lsoa_code, lsoa_vintage
     from ref_imd
     where imd_release = $imd_release
 ),
@@ -13,12 +13,6 @@ active as (
     select submission_id
     from submission
     where network_id = $network_id and status = 'active'
-),
-
-local_lads as (
-    select lad24_code
-    from network_lad
-    where network_id = $network_id
 ),
 
 -- An English row takes the LSOA of the release's own vintage, exactly as figures_by_area finds its decile.
@@ -48,19 +42,11 @@ spend_by_lsoa as (
 )
 
 select
-    i.lsoa_code,
-    i.lsoa_name,
-    ll.lad24_code,
-    rl.lad24_name,
-    i.imd_decile,
-    ll.lad24_code in (select lad24_code from local_lads) as in_network_area,
+    lsoa_code,
     coalesce(pl.participants, 0) as participants,
     coalesce(pl.completions, 0) as completions,
     coalesce(pl.jobs_filled, 0) as jobs_filled,
     coalesce(sl.spend_gbp, 0) as spend_gbp
-from imd as i
-left join lsoa_lad24() as ll using (lsoa_vintage, lsoa_code)
-left join ref_lad as rl using (lad24_code)
-left join people_by_lsoa as pl using (lsoa_code)
-left join spend_by_lsoa as sl using (lsoa_code)
-order by i.lsoa_code
+from people_by_lsoa as pl
+full outer join spend_by_lsoa as sl using (lsoa_code)
+where lsoa_code is not null

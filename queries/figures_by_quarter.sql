@@ -4,12 +4,6 @@
 -- from the summaries (area_month), as figures_by_area.
 -- params: $network_id, $initiative_id (null = all), $institution_id (null = all),
 --         $date_from, $date_to (inclusive, whole months), $imd_release
-with active as (
-    select submission_id
-    from submission
-    where network_id = $network_id and status = 'active'
-)
-
 select
     concat(year(a.month), 'Q', quarter(a.month)) as quarter,
     cast(sum(a.participants) as bigint) as participants,
@@ -20,7 +14,6 @@ select
     cast(coalesce(sum(a.spend_gbp) filter (where a.area_group in ('1', '2')), 0) * 100 as bigint) as deprived_pence,
     cast(coalesce(sum(a.spend_gbp) filter (where a.area_group = 'unknown'), 0) * 100 as bigint) as unknown_pence
 from area_month as a
-inner join active using (submission_id)
 where a.network_id = $network_id
     and a.imd_release = $imd_release
     and ($initiative_id is null or a.initiative_id = $initiative_id)

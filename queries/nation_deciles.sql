@@ -30,7 +30,8 @@ payments as (
             when s.nation = 'Scotland' then dz.decile
         end as decile,
         s.spend_gbp
-    from selection_payments_located($network_id, $initiative_id, $institution_id, $date_from, $date_to) as s
+    from selection_payments_located($network_id, $initiative_id, $institution_id, $date_from, $date_to,
+                                    ['Wales', 'Scotland']) as s
     left join nation_index as w11 on w11.index_name = 'WIMD2019' and w11.area_code = s.lsoa11_code
     left join wales_lsoa21_decile() as w21 on s.lsoa11_code is null and w21.lsoa21_code = s.lsoa21_code
     left join ref_postcode as rp on s.nation = 'Scotland' and rp.postcode = s.supplier_postcode

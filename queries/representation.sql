@@ -1,33 +1,11 @@
 -- one row per IMD decile 1..10 of the chosen release: participants starting and jobs filled in the period
--- by people living in the network's area (LSOAs in its districts) in ranked English LSOAs, and those LSOAs'
--- working-age population (IoD2019: File 6 by LSOA 2011; IoD2025: File 6 carried to LSOA 2021).
+-- by people living in the network's area (LSOAs in its districts) in ranked English LSOAs (the working-age
+-- population beside them: representation_population.sql).
 -- params: $network_id, $initiative_id (null = all), $institution_id (null = all),
 --         $date_from, $date_to (inclusive), $imd_release
--- File 6 working-age population (mid-2015, LSOA 2011) carried to LSOA 2021: each 2011 LSOA's population
--- divided equally among the 2021 LSOAs it maps to, then summed per 2021 LSOA (unchanged and merged
--- LSOAs keep or add up whole populations; a split one is shared equally). Summed as decimals, so the sums are
--- the same whatever order the rows are added in (a sum of doubles can differ in its last digit).
-with population21 as (
-    select lk.lsoa21_code, sum(cast(pop.population_working_age / lk.pieces as decimal(38, 9))) as population_working_age
-    from (
-        select lsoa11_code, lsoa21_code, count(*) over (partition by lsoa11_code) as pieces
-        from ref_lsoa11_lsoa21
-    ) as lk
-    inner join ref_population as pop using (lsoa11_code)
-    group by lk.lsoa21_code
-),
-
--- The network's ranked LSOAs of the release's own vintage, with their working-age population.
-areas as (
-    select
-        a.lsoa_code,
-        a.lsoa_vintage,
-        a.imd_decile,
-        if(a.lsoa_vintage = 2021, p21.population_working_age, cast(pop.population_working_age as decimal(38, 9)))
-            as population_working_age
-    from network_local_areas($network_id, $imd_release) as a
-    left join population21 as p21 on a.lsoa_vintage = 2021 and p21.lsoa21_code = a.lsoa_code
-    left join ref_population as pop on a.lsoa_vintage = 2011 and pop.lsoa11_code = a.lsoa_code
+with areas as (
+    select lsoa_code, lsoa_vintage, imd_decile
+    from network_local_areas($network_id, $imd_release)
 ),
 
 people as (
@@ -40,20 +18,12 @@ people as (
     left join areas as a11 on a11.lsoa_vintage = 2011 and a11.lsoa_code = p.lsoa11_code
     where coalesce(a21.imd_decile, a11.imd_decile) is not null
     group by all
-),
-
-population as (
-    select imd_decile, sum(population_working_age) as working_age_population
-    from areas
-    group by all
 )
 
 select
     d.imd_decile,
     coalesce(pe.participants, 0) as participants,
-    coalesce(pe.jobs_filled, 0) as jobs_filled,
-    cast(coalesce(po.working_age_population, 0) as double) as working_age_population
+    coalesce(pe.jobs_filled, 0) as jobs_filled
 from (select cast(r.range as smallint) as imd_decile from range(1, 11) as r) as d
 left join people as pe using (imd_decile)
-left join population as po using (imd_decile)
 order by d.imd_decile

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 VIEW = {"network": "birmingham", "from": "2025Q3", "to": "2026Q2"}
 THIRD_CHART = ".js-plotly-plot >> nth=2"
 RESULTS = ["Overview", "Initiative", "Local spend", "Maps", "Compare", "Present"]
-ABOUT = ["Methodology", "Data sources"]
+ABOUT = ["Methodology", "Data sources", "Accessibility"]
 # What each role's navigation offers.
 PAGES = {
     "admin": RESULTS + ["Upload data", "Delete records", "Submissions", "Suppliers to classify",

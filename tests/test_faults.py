@@ -7,8 +7,9 @@ to measure it; then the kill moments are drawn in turn over the child's whole ru
 its checks end, for the commit's measured length) and over the time the database's write-ahead log is on disk (from
 the moment it appears: the commit's durable write and the checkpoint folding it into the database file). After each
 kill the database opens with the product's own store.connect, every submission holds exactly its file's rows and
-total or does not exist, a quarter has at most one active submission, the earlier one still counts when the new one
-did not land, a decision or a supplier list is all there or not at all, and the audit log says exactly what landed.
+total or does not exist, the figures' summaries equal a recalculation from the rows, a quarter has at most one
+active submission, the earlier one still counts when the new one did not land, a decision or a supplier list is all
+there or not at all, and the audit log says exactly what landed.
 Then the same change, made again from the command line, succeeds.
 
 Then the disk fills during a commit (a small filesystem; files that may not grow): the command says so plainly,
@@ -37,7 +38,7 @@ from typing import NamedTuple
 
 import pytest
 
-from dashboard import config, demo_registers, ingest, registers, store
+from dashboard import config, demo_registers, ingest, registers, store, summaries
 from tests import tiny
 
 KILLS = int(os.environ.get("ANCHOR_SOAK_KILLS", "8"))
@@ -119,6 +120,7 @@ class State:
     matches: dict[tuple[str, str, str], str]    # (supplier key, register, entity) -> status
     register: dict[str, tuple[str, str]]        # supplier name -> (postcode, updated_by)
     audit: list[tuple[int, str]]                # (audit id, action)
+    summaries_differing: int = 0                # summary rows unlike a recalculation from the rows
 
     def active(self, slot: tuple[str, str]) -> int | None:
         found = [sid for sid, s in self.submissions.items()
@@ -145,8 +147,9 @@ def _state(db: Path) -> State:
         register = cur.execute("select supplier_name, supplier_postcode, updated_by from supplier_register "
                                "where network_id = $n", {"n": NETWORK}).fetchall()
         audit = cur.execute("select audit_id, action from audit_log order by audit_id").fetchall()
+        differing = len(summaries.check(cur, NETWORK))
     return State({r[0]: Submission(*r[1:]) for r in subs}, {r[0]: (r[1], r[2]) for r in spend}, orphans[0][0], doubled,
-                 {r[:3]: r[3] for r in matches}, {r[0]: r[1:] for r in register}, audit)
+                 {r[:3]: r[3] for r in matches}, {r[0]: r[1:] for r in register}, audit, differing)
 
 
 # The files
@@ -294,6 +297,8 @@ def _whole(state: State, files: dict[str, SpendFile]) -> list[str]:
     if state.orphans:
         problems.append(f"{state.orphans} spend rows belong to no submission")
     problems += [f"{slot} has more than one active submission" for slot in state.doubled]
+    if state.summaries_differing:
+        problems.append(f"{state.summaries_differing} summary rows differ from a recalculation from the rows")
     return problems
 
 

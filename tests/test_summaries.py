@@ -170,7 +170,7 @@ def test_a_funders_cells_are_read_once_and_again_after_every_change(tmp_path, re
 
     def shown(fresh: bool = False) -> dict:
         if fresh:
-            reports._CELLS.clear()
+            summaries._KEPT.clear()
         with store.connect(db) as con:
             doc = reports.view(con.cursor(), funder, sel, ("by_quarter",))
         doc.pop("generated_at")

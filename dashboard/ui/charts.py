@@ -144,8 +144,8 @@ def decile_bars(by_decile: list[dict[str, Any]], measure: str, *, title: str | N
             f"{palette.area_label(row['group'])}: {exact(row[measure])}" for row in others))
     integer = not measure.endswith("_gbp")
     tickvals = _nice_ticks(max(values, default=0), integer)
-    bar = {"type": "bar", "x": xs, "y": values, "marker": {"color": colours}, "hovertext": hover, "text": texts,
-           "textposition": "outside", "textfont": {"size": 14, "color": palette.MUTED_TEXT_COLOUR},
+    bar = {"type": "bar", "name": label, "x": xs, "y": values, "marker": {"color": colours}, "hovertext": hover,
+           "text": texts, "textposition": "outside", "textfont": {"size": 14, "color": palette.MUTED_TEXT_COLOUR},
            "cliponaxis": False, "hovertemplate": "%{hovertext}<extra></extra>", "width": 0.8}
     layout = {
         **_style(), "title": _title(title or f"{label} by IMD {grouping}"), "height": height, "showlegend": False,
@@ -476,3 +476,55 @@ def nation_bars(rows: list[dict[str, Any]], *, height: int = 360) -> go.Figure:
                                                                                else []),
                            range=[0.4, (NOT_RANKED_X if unknown else 10) + 0.6], showgrid=False, tickangle=0)
     return _figure(bars, layout)
+
+
+# Text alternatives: every chart's figures as a table, read back from the figure itself so they always agree.
+
+def plain_label(label: Any) -> str:
+    """An axis label without plotly's line breaks and bold."""
+    return " ".join(str(label).replace("<br>", " ").replace("<b>", "").replace("</b>", "").split())
+
+
+def _item(values: Any, i: int) -> str:
+    return str(values[i]) if isinstance(values, list | tuple) and i < len(values) and values[i] else ""
+
+
+def _value_text(trace: dict[str, Any], i: int, value: Any, axis: dict[str, Any]) -> str:
+    """One figure as the chart shows it: its label on the bar ('<5', '23.4%'), else its hover text when that is
+    the bare figure, else the number in the value axis's unit ('–' where disclosure control left no number)."""
+    if text := _item(trace.get("text"), i):
+        return plain_label(text)
+    hover = _item(trace.get("hovertext"), i)
+    if hover and "<" not in hover:
+        return hover
+    if value is None:
+        return "–"
+    if axis.get("ticksuffix") == "%":
+        return formatting.pct(value)
+    if axis.get("ticksuffix") == "×":
+        return f"{value:.2f}×"
+    if axis.get("tickprefix") == "£" or any("£" in str(t) for t in axis.get("ticktext") or ()):
+        return formatting.money(value)
+    return formatting.count(value)
+
+
+def figure_table(fig: go.Figure, rows: str) -> tuple[list[str], list[list[str]]]:
+    """The figures a bar, line or funnel chart draws, as a header and rows of text: one row per category (named in
+    a first column headed `rows`), one column per series."""
+    layout = fig.layout.to_plotly_json()
+    categories: list[str] = []
+    columns: dict[str, dict[str, str]] = {}
+    for trace in (t.to_plotly_json() for t in fig.data):
+        across = trace.get("orientation") == "h" or trace.get("type") == "funnel"
+        names, values = (trace.get("y"), trace.get("x")) if across else (trace.get("x"), trace.get("y"))
+        category_axis = layout.get("yaxis" if across else "xaxis", {})
+        ticks = dict(zip(category_axis.get("tickvals") or (), category_axis.get("ticktext") or (), strict=False))
+        series = trace.get("name") or plain_label(layout.get("title", {}).get("text", "")) or "Value"
+        column = columns.setdefault(series, {})
+        for i, (name, value) in enumerate(zip(list(names or ()), list(values or ()), strict=False)):
+            label = plain_label(ticks.get(name, name)) or rows  # one unnamed bar (the sources of spend): the rows' name
+            if label not in categories:
+                categories.append(label)
+            column[label] = _value_text(trace, i, value, layout.get("xaxis" if across else "yaxis", {}))
+    header = [rows, *columns]
+    return header, [[label, *(column.get(label, "–") for column in columns.values())] for label in categories]

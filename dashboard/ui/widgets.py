@@ -1,5 +1,6 @@
 """Page helpers: the reference-data guard and the filter sidebar, kept in the URL's query string."""
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -8,7 +9,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from dashboard import access, figures, parsing
-from dashboard.ui import cache, session
+from dashboard.ui import cache, charts, session
 from dashboard.ui import formatting as fmt
 
 ALL = "all"
@@ -35,6 +36,25 @@ class Filters:
 
 
 NETWORK_SETTINGS = "views/network_settings.py"  # the page, as st.page_link names it (relative to app.py)
+
+
+def chart(fig, *, key: str, config: dict[str, Any], rows: str, title: str | None = None) -> None:
+    """A plotly chart and its text alternative beneath it: the figures it draws as a table (first column headed
+    `rows`, named by the chart's title or `title`), in a closed expander that a keyboard and a screen reader reach
+    right after the chart."""
+    st.plotly_chart(fig, theme=None, key=key, config=config)
+    header, body = charts.figure_table(fig, rows)
+    if not body:
+        return
+    title = title or charts.plain_label(fig.layout.title.text or "")
+    caption = html.escape(title or "The chart's figures")
+    cells = "".join("<tr>" + f'<th scope="row">{html.escape(row[0])}</th>'
+                    + "".join(f"<td>{html.escape(cell)}</td>" for cell in row[1:]) + "</tr>" for row in body)
+    with st.expander(f"{title}: the figures as a table" if title else "The chart's figures as a table",
+                     icon=":material/table_rows:"):
+        st.html(f'<table class="chart-figures"><caption>{caption}</caption>'
+                "<thead><tr>" + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in header) + "</tr></thead>"
+                f"<tbody>{cells}</tbody></table>")
 
 
 def page_link(page: str, label: str, icon: str) -> None:

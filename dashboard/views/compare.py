@@ -77,6 +77,7 @@ if any(r["is_demo"] for r in reports.values()):
                icon=":material/science:")
 
 table = fmt.compare_table(reports)
+kind_label = KINDS[kind].split(" of ")[0].removesuffix("s")  # the first column of a chart's table: 'Network'
 st.table(table, border="horizontal")
 st.download_button("Download CSV", fmt.compare_csv(reports), key=f"{PAGE}_download_csv", mime="text/csv",
                    file_name=f"anchor-impact_compare_{kind}_{first}-{last}.csv", icon=":material/download:",
@@ -87,16 +88,18 @@ st.caption("Each bar is 100% of that column's participants, split by the IMD dec
            "More dark blue on the left means more reach into the most deprived areas.")
 people = {name: r for name, r in reports.items() if r["participants"]}
 if people:
-    st.plotly_chart(charts.share_by_decile(people, "participants"), theme=None, key=f"{PAGE}_chart_participants",
-                    config=charts.modebar_config(f"compare_participants_{first}-{last}"))
+    widgets.chart(charts.share_by_decile(people, "participants"), key=f"{PAGE}_chart_participants",
+                  config=charts.modebar_config(f"compare_participants_{first}-{last}"), rows=kind_label,
+                  title="Share of participants by IMD decile")
 else:
     st.caption("No participants recorded for these in the period, so no chart.")
 
 st.subheader("Where the money goes: spend by IMD decile")
 payers = {name: r for name, r in reports.items() if r["spend_total_gbp"] > 0}
 if payers:
-    st.plotly_chart(charts.share_by_decile(payers, "spend_gbp"), theme=None, key=f"{PAGE}_chart_spend",
-                    config=charts.modebar_config(f"compare_spend_{first}-{last}"))
+    widgets.chart(charts.share_by_decile(payers, "spend_gbp"), key=f"{PAGE}_chart_spend",
+                  config=charts.modebar_config(f"compare_spend_{first}-{last}"), rows=kind_label,
+                  title="Share of spend by IMD decile")
 else:
     st.caption("No spend recorded for these in the period, so no chart.")
 

@@ -84,8 +84,9 @@ def download(what: str, rows: list[dict], label: str = "Download CSV") -> None:
                        on_click=cache.record_export, args=(sel.network_id, f"{PAGE} {what}"))
 
 
-def chart(fig, what: str) -> None:
-    st.plotly_chart(fig, theme=None, config=charts.modebar_config(f"{stem}_{what}"), key=f"{PAGE}_chart_{what}")
+def chart(fig, what: str, rows: str) -> None:
+    """A chart and its figures as a table beneath it, keyed '<page>_chart_<what>'."""
+    widgets.chart(fig, key=f"{PAGE}_chart_{what}", config=charts.modebar_config(f"{stem}_{what}"), rows=rows)
 
 
 if not total["starters"]:
@@ -113,7 +114,7 @@ else:
 
     left, right = st.columns(2, gap="medium")
     with left:
-        chart(charts.cohort_funnel(total), "funnel")
+        chart(charts.cohort_funnel(total), "funnel", "Stage")
         download("funnel", [{"stage": "total", **total}])
     with right:
         # Under disclosure control a share of a small base is not drawn, as the tables hide it ('[c]').
@@ -121,7 +122,7 @@ else:
         chart(charts.decile_rate_bars(funnel["by_decile"], "starters_with_job", "starters", grouping=filters.grouping,
                                       title=f"Share who started a job, by IMD {filters.grouping}",
                                       min_base=min_base),
-              "job_rate_by_decile")
+              "job_rate_by_decile", f"IMD {filters.grouping}")
     st.caption("IMD decile 1 is the 10% most deprived areas in England (quintile 1, Core20, the 20% most "
                "deprived); grey is outside England's index "
                "(Wales, Scotland, Northern Ireland) or of unknown location.")
@@ -149,7 +150,8 @@ if "institution" in tabs and tabs["institution"].open:
 
 if "start" in tabs and tabs["start"].open:
     with tabs["start"]:
-        chart(charts.cohort_by_quarter(funnel["by_start_quarter"], year_start=filters.year_start), "by_start_quarter")
+        chart(charts.cohort_by_quarter(funnel["by_start_quarter"], year_start=filters.year_start), "by_start_quarter",
+              "Start quarter")
         download("by_start_quarter", funnel["by_start_quarter"])
 
 if tabs["time"].open:
@@ -160,10 +162,10 @@ if tabs["time"].open:
         if any(r["cumulative_participants"] for r in trend):
             left, right = st.columns(2, gap="medium")
             with left:
-                chart(charts.events_by_quarter(trend, year_start=filters.year_start), "events_by_quarter")
+                chart(charts.events_by_quarter(trend, year_start=filters.year_start), "events_by_quarter", "Quarter")
             with right:
                 chart(charts.events_by_quarter(trend, cumulative=True, year_start=filters.year_start),
-                      "cumulative_by_quarter")
+                      "cumulative_by_quarter", "Quarter")
             download("by_quarter", trend)
         else:
             st.caption("No participants recorded for this selection up to the end of the period, so no chart.")

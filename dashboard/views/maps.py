@@ -78,7 +78,12 @@ st.plotly_chart(fig, theme=None, config=map_figures.plotly_config(filename), key
 about = (f"Each area is a neighbourhood (LSOA) as ranked by {release}; outlines are local authority districts. "
          "Hover an area for its name, decile and figures; the camera button above the map saves it as a PNG.")
 if layer == "imd_decile":
-    caption = "Colours are IMD deciles: 1 is the most deprived tenth of England's neighbourhoods. " + about
+    # The map's key figure in words, for anyone who cannot tell its colours apart.
+    deciles = view_df["imd_decile"].dropna()
+    caption = (f"Colours are IMD deciles: 1 is the most deprived tenth of England's neighbourhoods. Of the "
+               f"{len(deciles):,} neighbourhoods mapped, {int((deciles <= 2).sum()):,} "
+               f"({fmt.pct(100 * (deciles <= 2).mean() if len(deciles) else None)}) are in the 20% most deprived "
+               "(deciles 1 and 2). " + about)
 else:
     shown = view_df[layer].sum()
     elsewhere = lsoa_df[layer].sum() - shown

@@ -86,10 +86,10 @@ for column, (measure, title, share_key, share_label, share_help) in zip(
          share_help + " If they were spread evenly across England's areas this would be 20%.")
     with column:
         if any(row[measure] for row in now["by_decile"]):
-            st.plotly_chart(charts.decile_bars(now[f"by_{filters.grouping}"], measure, grouping=filters.grouping,
-                                               title=f"{title} by IMD {filters.grouping}"),
-                            theme=None, key=f"{PAGE}_chart_{measure}",
-                            config=charts.modebar_config(f"{sel.network_id}_{measure}_by_imd_{filters.grouping}"))
+            widgets.chart(charts.decile_bars(now[f"by_{filters.grouping}"], measure, grouping=filters.grouping,
+                                             title=f"{title} by IMD {filters.grouping}"),
+                          key=f"{PAGE}_chart_{measure}", rows=f"IMD {filters.grouping}",
+                          config=charts.modebar_config(f"{sel.network_id}_{measure}_by_imd_{filters.grouping}"))
         else:
             st.caption(f"No {title.lower()} recorded for this selection, so no chart.")
 
@@ -109,19 +109,18 @@ if tabs["time"].open:
         trend_left, trend_right = st.columns(2, gap="medium")
         if has_people:
             with trend_left:
-                st.plotly_chart(charts.events_by_quarter(quarters, year_start=filters.year_start), theme=None,
-                                key=f"{PAGE}_chart_by_quarter",
-                                config=charts.modebar_config(f"{sel.network_id}_by_quarter"))
+                widgets.chart(charts.events_by_quarter(quarters, year_start=filters.year_start), rows="Quarter",
+                              key=f"{PAGE}_chart_by_quarter",
+                              config=charts.modebar_config(f"{sel.network_id}_by_quarter"))
             with trend_right:
-                st.plotly_chart(charts.events_by_quarter(quarters, cumulative=True, year_start=filters.year_start),
-                                theme=None,
-                                key=f"{PAGE}_chart_cumulative",
-                                config=charts.modebar_config(f"{sel.network_id}_cumulative"))
+                widgets.chart(charts.events_by_quarter(quarters, cumulative=True, year_start=filters.year_start),
+                              rows="Quarter", key=f"{PAGE}_chart_cumulative",
+                              config=charts.modebar_config(f"{sel.network_id}_cumulative"))
         if any(row["spend_gbp"] for row in quarters):
             with trend_right if not has_people else st.container():
-                st.plotly_chart(charts.spend_where_by_quarter(quarters, year_start=filters.year_start), theme=None,
-                                key=f"{PAGE}_chart_spend_by_quarter",
-                                config=charts.modebar_config(f"{sel.network_id}_spend_by_quarter"))
+                widgets.chart(charts.spend_where_by_quarter(quarters, year_start=filters.year_start), rows="Quarter",
+                              key=f"{PAGE}_chart_spend_by_quarter",
+                              config=charts.modebar_config(f"{sel.network_id}_spend_by_quarter"))
 
 if tabs["proportion"].open:
     with tabs["proportion"]:
@@ -134,10 +133,10 @@ if tabs["proportion"].open:
                                                 (("participants", "Participants"), ("jobs_filled", "Jobs filled")),
                                                 strict=True):
                 with column:
-                    st.plotly_chart(charts.representation_bars(rep, measure,
-                                                               title=f"{title}: share ÷ population share"),
-                                    theme=None, key=f"{PAGE}_chart_representation_{measure}",
-                                    config=charts.modebar_config(f"{sel.network_id}_{measure}_representation"))
+                    widgets.chart(charts.representation_bars(rep, measure,
+                                                             title=f"{title}: share ÷ population share"),
+                                  key=f"{PAGE}_chart_representation_{measure}", rows=f"IMD {filters.grouping}",
+                                  config=charts.modebar_config(f"{sel.network_id}_{measure}_representation"))
         else:
             st.caption("Nobody reached in this selection lives in the network's area, so representation cannot "
                        "be shown.")
@@ -152,9 +151,9 @@ if tabs["nations"].open:
         for column, nation in zip(st.columns(2, gap="medium"), sorted({row["nation"] for row in nations}),
                                   strict=False):
             with column:
-                st.plotly_chart(charts.nation_bars([row for row in nations if row["nation"] == nation]), theme=None,
-                                key=f"{PAGE}_chart_{nation.lower()}",
-                                config=charts.modebar_config(f"{sel.network_id}_{nation.lower()}_by_own_index"))
+                widgets.chart(charts.nation_bars([row for row in nations if row["nation"] == nation]),
+                              key=f"{PAGE}_chart_{nation.lower()}", rows="Decile",
+                              config=charts.modebar_config(f"{sel.network_id}_{nation.lower()}_by_own_index"))
 
 if tabs["tables"].open:
     with tabs["tables"]:

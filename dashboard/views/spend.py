@@ -25,8 +25,14 @@ def download(what: str, data: bytes, label: str = "Download CSV") -> None:
                        args=(sel.network_id, f"{PAGE} {what}"))
 
 
-def chart(fig, what: str) -> None:
-    st.plotly_chart(fig, theme=None, config=charts.modebar_config(f"{stem}_{what}"), key=f"{PAGE}_chart_{what}")
+def chart(fig, what: str, rows: str | None = None) -> None:
+    """A chart keyed '<page>_chart_<what>', with its figures as a table beneath it unless named rows is None: a
+    table or sentence of the same figures is right beside it."""
+    config, key = charts.modebar_config(f"{stem}_{what}"), f"{PAGE}_chart_{what}"
+    if rows is None:
+        st.plotly_chart(fig, theme=None, config=config, key=key)
+    else:
+        widgets.chart(fig, key=key, config=config, rows=rows)
 
 
 if not now["spend_by_institution"]:
@@ -64,10 +70,11 @@ st.subheader("By deprivation of the supplier's area")
 left, right = st.columns(2, gap="medium")
 with left:
     chart(charts.decile_bars(now["by_decile"], "spend_gbp", grouping=filters.grouping,
-                             title=f"All spend by IMD {filters.grouping}"), "by_decile")
+                             title=f"All spend by IMD {filters.grouping}"), "by_decile", f"IMD {filters.grouping}")
 with right:
     chart(charts.decile_bars(now["by_decile"], "spend_local_gbp", grouping=filters.grouping,
-                             title=f"Local spend by IMD {filters.grouping}"), "local_by_decile")
+                             title=f"Local spend by IMD {filters.grouping}"), "local_by_decile",
+          f"IMD {filters.grouping}")
 st.caption(fmt.method_note(now))
 download("by_decile", fmt.decile_csv(now))
 

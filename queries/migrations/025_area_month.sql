@@ -1,19 +1,19 @@
--- The figures' summaries: each submission's people and payments summed per month and area group (the IMD decile
+-- The figures' summaries: each active submission's people and payments summed per month and area group (the IMD decile
 -- of each release, a nation, or unknown location) and whether the payments were local, with each payment's place
 -- and flags already taken from the supplier register where it lacks them. The headline figures and deciles read
 -- these few rows instead of the payments and people. Written in the transaction of every change they depend on
 -- (an upload, an erasure, the supplier register, the registers' matches, the network's districts, the reference
 -- data) by dashboard/summaries.py, and checked against a recalculation from the rows by `summaries check`.
 
--- A selection's payments placed by their own location, else by the supplier register; summed per place and
--- source. keyed: also kept apart by submission, initiative, institution and month, for every submission of the
--- network (or only for_submission), active or not; else only active submissions, summed over those keys.
+-- A selection's payments in active submissions (all, or only for_submission), placed by their own location, else
+-- by the supplier register; summed per place and source, and if keyed also kept apart by submission, initiative,
+-- institution and month.
 create or replace macro spend_placed(for_network, for_initiative, for_institution, date_from, date_to,
                                      for_submission, keyed) as table
 with chosen as (
     select submission_id
     from submission
-    where network_id = for_network and (keyed or status = 'active')
+    where network_id = for_network and status = 'active'
         and (for_submission is null or submission_id = for_submission)
 ),
 
@@ -131,8 +131,8 @@ select lsoa21_code, lsoa11_code, nation, source, spend_gbp, spend_sme_gbp, spend
 from spend_placed(for_network, for_initiative, for_institution, date_from, date_to, null, false);
 
 
--- The summary rows of a network's submissions (or only for_submission), for each release named: what area_month
--- holds. Events and payments are counted in the month of their own date.
+-- The summary rows of a network's active submissions (or only for_submission, if active), for each release named:
+-- what area_month holds. Events and payments are counted in the month of their own date.
 create or replace macro area_month_rows(for_network, for_submission, releases) as table
 with release as (
     select unnest(releases) as imd_release
@@ -141,7 +141,8 @@ with release as (
 chosen as (
     select submission_id
     from submission
-    where network_id = for_network and (for_submission is null or submission_id = for_submission)
+    where network_id = for_network and status = 'active'
+        and (for_submission is null or submission_id = for_submission)
 ),
 
 local_lads as (
@@ -252,11 +253,11 @@ create table area_month (
     completions bigint not null,
     jobs_filled bigint not null,
     starters_with_job bigint not null,
-    spend_gbp decimal(38, 2),          -- null on the rows of people
-    spend_sme_gbp decimal(38, 2),
-    spend_sme_known_gbp decimal(38, 2),
-    spend_vcse_gbp decimal(38, 2),
-    spend_vcse_known_gbp decimal(38, 2)
+    spend_gbp decimal(18, 2),          -- null on the rows of people
+    spend_sme_gbp decimal(18, 2),
+    spend_sme_known_gbp decimal(18, 2),
+    spend_vcse_gbp decimal(18, 2),
+    spend_vcse_known_gbp decimal(18, 2)
 );
 
 -- One row per network whose summaries were written: every change to them updates it first, so two changes to
