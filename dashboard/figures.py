@@ -50,9 +50,9 @@ class Selection:
                        to_quarter=parsing.shift_quarter(self.from_quarter, -1))
 
 
-def by_area(con: duckdb.DuckDBPyConnection, selection: Selection) -> pd.DataFrame:
+def by_area(con: duckdb.DuckDBPyConnection, selection: Selection) -> list[dict[str, Any]]:
     """One row per decile 1..10, then Wales, Scotland, Northern Ireland and unknown location."""
-    return store.run(con, "figures_by_area", **selection.params())
+    return store.rows(con, "figures_by_area", **selection.params())
 
 
 def data_quarters(con: duckdb.DuckDBPyConnection, network_id: str) -> tuple[str, str] | None:
@@ -73,12 +73,11 @@ def _gbp(value: Any) -> float:
 
 
 def _is_deprived(row: dict[str, Any]) -> bool:
-    return not pd.isna(row["imd_decile"]) and int(row["imd_decile"]) in MOST_DEPRIVED_DECILES
+    return row["imd_decile"] in MOST_DEPRIVED_DECILES
 
 
-def summarise(area_df: pd.DataFrame) -> dict[str, Any]:
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Headline figures from the by-area rows; totals are sums of the groups, so they always agree."""
-    rows = area_df.to_dict("records")
 
     def total(field: str, keep=lambda row: True) -> Any:
         return sum((row[field] for row in rows if keep(row)), 0)
@@ -113,43 +112,43 @@ def summarise(area_df: pd.DataFrame) -> dict[str, Any]:
 
 def report(con: duckdb.DuckDBPyConnection, selection: Selection) -> dict[str, Any]:
     """Every figure for a selection, as the JSON that `report --json` prints."""
-    networks = store.run(con, "networks")
-    match = networks[networks["network_id"] == selection.network_id]
-    if match.empty:
-        known = ", ".join(networks["network_id"]) or "none loaded"
+    found = store.rows(con, "network_definition", network_id=selection.network_id)
+    if not found:
+        known = ", ".join(store.run(con, "networks")["network_id"]) or "none loaded"
         raise store.StoreError(f"No network '{selection.network_id}' (known: {known})")
+    network = found[0]
     params = selection.params()
-    area_df = by_area(con, selection)
+    area = by_area(con, selection)
     release = IMD_RELEASES[selection.imd_release]
     by_decile = []
-    for row in area_df.itertuples():
-        is_decile = not pd.isna(row.imd_decile)
+    for row in area:
+        is_decile = row["imd_decile"] is not None
         by_decile.append({
-            "group": str(int(row.imd_decile)) if is_decile else GROUP_KEYS[row.area_group],
-            "imd_decile": int(row.imd_decile) if is_decile else None,
-            "participants": int(row.participants),
-            "completions": int(row.completions),
-            "jobs_filled": int(row.jobs_filled),
-            "spend_gbp": _gbp(row.spend_gbp),
-            "spend_local_gbp": _gbp(row.spend_local_gbp),
+            "group": str(int(row["imd_decile"])) if is_decile else GROUP_KEYS[row["area_group"]],
+            "imd_decile": int(row["imd_decile"]) if is_decile else None,
+            "participants": int(row["participants"]),
+            "completions": int(row["completions"]),
+            "jobs_filled": int(row["jobs_filled"]),
+            "spend_gbp": _gbp(row["spend_gbp"]),
+            "spend_local_gbp": _gbp(row["spend_local_gbp"]),
         })
     return {
         "network_id": selection.network_id,
-        "network_name": match["name"].iloc[0],
-        "is_demo": bool(match["is_demo"].iloc[0]),
+        "network_name": network["name"],
+        "is_demo": bool(network["is_demo"]),
         "initiative_id": selection.initiative_id,
         "institution_id": selection.institution_id,
         "from_quarter": selection.from_quarter,
         "to_quarter": selection.to_quarter,
-        "year_start": str(match["year_start"].iloc[0]),
+        "year_start": str(network["year_start"]),
         "period_label": parsing.quarter_span(selection.from_quarter, selection.to_quarter,
-                                             str(match["year_start"].iloc[0])),
+                                             str(network["year_start"])),
         "date_from": params["date_from"].isoformat(),
         "date_to": params["date_to"].isoformat(),
         "imd_release": selection.imd_release,
         "imd_release_title": release["title"],
         "lsoa_vintage": release["lsoa_vintage"],
-        **summarise(area_df),
+        **summarise(area),
         "by_decile": by_decile,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }

@@ -38,11 +38,12 @@ def lsoa_figures(con: duckdb.DuckDBPyConnection, selection: figures.Selection, *
     Counts of people per LSOA are too fine for disclosure-controlled readers: theirs come back empty (NA).
     """
     access.require_read(scope, selection.network_id, selection.institution_id, selection.initiative_id)
-    # The areas depend on the reference data and the network's districts alone: read once until they change.
-    areas = summaries.kept(con, selection.network_id, ("lsoa areas", selection.imd_release), lambda: store.run(
-        con, "lsoa_areas", network_id=selection.network_id, imd_release=selection.imd_release))
+    # The areas depend on the reference data alone: read once until it is loaded again.
+    areas = summaries.kept(con, None, ("lsoa areas", selection.imd_release), lambda: store.run(
+        con, "lsoa_areas", imd_release=selection.imd_release))
+    districts = store.run(con, "network_districts", network_id=selection.network_id)["lad24_code"]
     placed = store.run(con, "figures_by_lsoa", **selection.params())
-    df = areas.merge(placed, on="lsoa_code", how="left")
+    df = areas.assign(in_network_area=areas["lad24_code"].isin(districts)).merge(placed, on="lsoa_code", how="left")
     for column in PEOPLE_COLUMNS:
         df[column] = df[column].fillna(0).astype("int64")
     df["spend_gbp"] = df["spend_gbp"].astype("float64").fillna(0.0)

@@ -106,9 +106,21 @@ def connect(path: Path | None = None, *, wait_s: float | None = None) -> Iterato
 
 def run(con: duckdb.DuckDBPyConnection, query: str, /, **params: Any) -> pd.DataFrame:
     """Run queries/<query>.sql with $params bound on con (a cursor); return a DataFrame."""
+    result = _execute(con, query, params)
+    return result.df() if result.description else pd.DataFrame()
+
+
+def rows(con: duckdb.DuckDBPyConnection, query: str, /, **params: Any) -> list[dict[str, Any]]:
+    """run(), the rows as plain dicts: for the few small results read on every page, where making a DataFrame
+    costs more than the query."""
+    result = _execute(con, query, params)
+    names = [column[0] for column in result.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def _execute(con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any]) -> duckdb.DuckDBPyConnection:
     try:
-        result = con.execute(_sql(query), params or None)
-        return result.df() if result.description else pd.DataFrame()
+        return con.execute(_sql(query), params or None)
     except duckdb.TransactionException:
         raise  # a write conflict: write() retries the whole transaction
     except duckdb.ConstraintException as exc:

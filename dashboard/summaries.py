@@ -53,12 +53,21 @@ def check(con: duckdb.DuckDBPyConnection, network_id: str) -> pd.DataFrame:
     return store.run(con, "area_month_check", network_id=network_id, releases=_releases())
 
 
-def kept(con: duckdb.DuckDBPyConnection, network_id: str, key: Hashable, make: Callable[[], T]) -> T:
-    """make()'s value for the network, worked out once and kept until the network's figures change: its people,
-    payments, register placements, districts, disclosure rule or the reference data (each such change rewrites
-    its summaries, which moves their version on). key names what is kept; the database file is part of it too."""
-    version = store.run(con, "area_month_version", network_id=network_id).iloc[0]
-    full_key = (version["db_file"], network_id, int(version["version"]), str(version["changed_at"]), key)
+def kept(con: duckdb.DuckDBPyConnection, network_id: str | None, key: Hashable, make: Callable[[], T]) -> T:
+    """make()'s value, worked out once and kept: for a network, until the network's figures change (its people,
+    payments, register placements, districts, disclosure rule or the reference data: each such change rewrites
+    its summaries, which moves their version on); for None, until the reference data is loaded again. key names
+    what is kept; the database file is part of it too."""
+    if network_id is None:
+        version = store.rows(con, "reference_version")[0]
+        full_key = (version["db_file"], None, str(version["loaded_at"]), version["imd_rows"], key)
+    else:
+        version = store.rows(con, "area_month_version", network_id=network_id)[0]
+        full_key = (version["db_file"], network_id, int(version["version"]), str(version["changed_at"]), key)
+    return _kept(full_key, make)
+
+
+def _kept(full_key: tuple, make: Callable[[], T]) -> T:
     with _kept_lock:
         if full_key in _KEPT:
             _KEPT.move_to_end(full_key)
