@@ -8,7 +8,9 @@ it was taken, the snapshot's sha256), the zip is read back and checked in full b
 file asked for, and the backup is recorded in the audit log.
 
 A restore checks the whole backup (archive, manifest, schema version, checksum, row counts) into a temporary file
-beside the target before anything is replaced, so a damaged or incomplete backup writes nothing.
+beside the target before anything is replaced, so a damaged or incomplete backup writes nothing. Once the restored
+database is in place the restore is recorded in its own audit log, after those checks, so it holds one audit_log row
+more than its manifest counts.
 """
 
 import datetime as dt
@@ -240,7 +242,8 @@ def _holding(target: Path) -> duckdb.DuckDBPyConnection | None:
 
 
 def restore(path: Path, target: Path, *, scope: access.Scope, force: bool = False) -> dict[str, Any]:
-    """Put the database of a checked backup at target; refuses to replace an existing database unless force."""
+    """Put the database of a checked backup at target and record that in its audit log; refuses to replace an
+    existing database unless force."""
     access.require_admin(scope)
     path, target = Path(path), Path(target)
     if (target.exists() or _wal(target).exists()) and not force:
@@ -251,7 +254,8 @@ def restore(path: Path, target: Path, *, scope: access.Scope, force: bool = Fals
     try:
         with tempfile.TemporaryDirectory(prefix=".restore-", dir=target.parent) as work, \
                 _checked(path, Path(work)) as (extracted, manifest):
-            holder = _holding(target) if target.exists() else None
+            replaced = target.exists()
+            holder = _holding(target) if replaced else None
             try:
                 os.replace(extracted, target)
                 # A log left beside the old database would be replayed onto the restored one.
@@ -267,4 +271,11 @@ def restore(path: Path, target: Path, *, scope: access.Scope, force: bool = Fals
             raise store.StoreError(f"Could not restore to {target}: {exc.strerror or exc}. Nothing was restored; free "
                                    "some space or restore to another place with --to.") from exc
         raise
+    detail = {"file": str(path.resolve()), "sha256": manifest["sha256"], "taken_at": manifest["taken_at"],
+              "replaced": replaced}
+    try:
+        audit.note(scope, "restore", detail=detail, db=target)
+    except (store.StoreError, duckdb.Error) as exc:
+        raise store.StoreError(f"Restored {target} from {path}, but the restore could not be recorded in its audit "
+                               f"log: {exc}") from exc
     return manifest

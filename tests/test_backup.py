@@ -1,6 +1,7 @@
 """Backups and restores: a backup taken while partners upload holds each submission whole or not at all; a damaged,
 incomplete or too new backup is refused and writes nothing; a restored database gives the same figures."""
 
+import csv
 import datetime as dt
 import hashlib
 import json
@@ -18,7 +19,6 @@ import pytest
 from dashboard import access, audit, backup, config, figures, ingest, reports, store
 from tests import tiny
 
-HEADER = "supplier_name,supplier_postcode,amount_gbp,payment_date\n"
 # The partners' uploads, in order: (institution, quarter, rows); a slot sent twice is a resubmission.
 PLAN = [("council", "2025Q1", 2000), ("trust", "2025Q1", 1500), ("council", "2025Q2", 2500), ("trust", "2025Q2", 1200),
         ("council", "2025Q1", 1800), ("trust", "2025Q3", 2200), ("council", "2025Q3", 1000), ("trust", "2025Q1", 2600),
@@ -35,13 +35,11 @@ for institution, quarter, path in json.loads(sys.argv[1]):
 """
 
 
-def _spend_file(path: Path, quarter: str, rows: int, seed: int) -> tuple[str, int, Decimal]:
-    """Write a spend file; return its sha256, rows and total."""
-    month = int(quarter[-1]) * 3 - 2
-    amounts = [Decimal(seed * 1000 + i % 997) / 100 + 1 for i in range(rows)]
-    path.write_text(HEADER + "".join(f"Supplier {i % 40},B{1 + i % 2} {1 + i % 2}{'AB'[i % 2] * 2},{a},"
-                                     f"{1 + i % 28:02d}/{month + i % 3:02d}/2025\n" for i, a in enumerate(amounts)))
-    return hashlib.sha256(path.read_bytes()).hexdigest(), rows, sum(amounts)
+def _summed(path: Path) -> tuple[str, int, Decimal]:
+    """A spend file's sha256, rows and total, read back from the file."""
+    with path.open(newline="", encoding="utf-8") as f:
+        amounts = [Decimal(row["amount_gbp"]) for row in csv.DictReader(f)]
+    return hashlib.sha256(path.read_bytes()).hexdigest(), len(amounts), sum(amounts)
 
 
 def _cli(*args, db: Path) -> subprocess.CompletedProcess:
@@ -57,6 +55,22 @@ def _tables(db: Path) -> dict[str, int]:
                  .fetchall()]
         return {name: con.execute("select count(*) from query_table($t)", {"t": name}).fetchone()[0]
                 for name in names}
+    finally:
+        con.close()
+
+
+def _restored_counts(manifest: dict) -> dict[str, int]:
+    """The row counts a restore of a backup leaves: its manifest's, and the restore's own audit entry."""
+    counts = manifest["row_counts"]
+    return {**counts, "audit_log": counts["audit_log"] + 1}
+
+
+def _restores(db: Path) -> list[tuple[str, str | None, dict]]:
+    """The restore entries of a database's audit log: (actor, network, detail), read without migrating anything."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        logged = con.execute("select actor_email, network_id, detail from audit_log where action = 'restore'")
+        return [(actor, network_id, json.loads(detail)) for actor, network_id, detail in logged.fetchall()]
     finally:
         con.close()
 
@@ -105,8 +119,8 @@ def test_a_backup_taken_while_partners_upload_holds_each_submission_whole_or_not
     db = tiny.build(tmp_path / "anchor.duckdb")
     files, plan = {}, []
     for i, (institution, quarter, rows) in enumerate(PLAN):
-        path = tmp_path / f"spend_{i}.csv"
-        sha256, n, total = _spend_file(path, quarter, rows, i + 1)
+        path = tiny.spend_file(tmp_path / f"spend_{i}.csv", quarter, rows, i + 1)
+        sha256, n, total = _summed(path)
         files[sha256] = (n, total)
         plan.append((institution, quarter, str(path)))
     uploader = subprocess.Popen([sys.executable, "-c", UPLOADER, json.dumps(plan), str(db)], cwd=config.REPO_DIR,
@@ -138,8 +152,7 @@ def test_a_backup_taken_while_partners_upload_holds_each_submission_whole_or_not
     backup.restore(final.path, restored, scope=access.system())
     assert _whole_or_absent(restored, files) == len(PLAN)
     assert _figures(restored) == _figures(db)
-    extra = tmp_path / "extra.csv"
-    _spend_file(extra, "2026Q1", 10, 99)
+    extra = tiny.spend_file(tmp_path / "extra.csv", "2026Q1", 10, 99)
     with store.connect(restored) as con:
         held = con.execute("select max(submission_id) from submission").fetchone()[0]
     receipt = ingest.ingest("tiny", "trust", "spend", "2026Q1", extra, db=restored)
@@ -150,7 +163,7 @@ def test_a_backup_taken_while_partners_upload_holds_each_submission_whole_or_not
 def small(tmp_path):
     """A tiny database with one upload, and a good backup of it made from the command line."""
     db = tiny.build(tmp_path / "anchor.duckdb")
-    _spend_file(tmp_path / "spend.csv", "2025Q1", 300, 1)
+    tiny.spend_file(tmp_path / "spend.csv", "2025Q1", 300, 1)
     ingest.ingest("tiny", "council", "spend", "2025Q1", tmp_path / "spend.csv", db=db)
     good = tmp_path / "good.zip"
     done = _cli("backup", "--out", good, db=db)
@@ -223,7 +236,7 @@ def test_restore_refuses_a_damaged_incomplete_or_newer_backup_and_writes_nothing
     assert backup.verify(good)["sha256"] == manifest["sha256"] == hashlib.sha256(snapshot).hexdigest()
     done = _cli("restore", good, "--to", folder / "anchor.duckdb", db=db)
     assert done.returncode == 0 and "its checksum and row counts match" in done.stdout, done.stderr
-    assert _tables(folder / "anchor.duckdb") == manifest["row_counts"]
+    assert _tables(folder / "anchor.duckdb") == _restored_counts(manifest)
 
 
 def test_restore_replaces_an_existing_database_only_when_forced(tmp_path, small):
@@ -242,10 +255,8 @@ def test_restore_replaces_an_existing_database_only_when_forced(tmp_path, small)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     done = _cli("restore", good, "--to", target, "--force", db=db)
     assert done.returncode == 0, done.stderr
-    with zipfile.ZipFile(good) as zf:
-        manifest = json.loads(zf.read(backup.MANIFEST))
-        snapshot = zf.read(backup.SNAPSHOT)
-    assert target.read_bytes() == snapshot and _tables(target) == manifest["row_counts"]
+    manifest = backup.verify(good)
+    assert _tables(target) == _restored_counts(manifest) and _restores(target)[0][2]["replaced"] is True
     assert not target.with_name(target.name + ".wal").exists()
 
 
@@ -268,9 +279,9 @@ def test_backup_and_restore_commands_give_the_same_figures_for_every_network(tmp
     assert _networks(restored) == {"birmingham", "london"}
     assert _figures(restored) == _figures(demo_db)
     live, back = _tables(demo_db), _tables(restored)
-    assert back == manifest["row_counts"]
-    # The backup is in the audit log after its snapshot: the live log holds one entry more, and says when.
-    assert live == {**back, "audit_log": back["audit_log"] + 1}
+    # The backup is in the live audit log after its snapshot, the restore in the restored one's after its checks:
+    # each holds one entry more than the manifest counts.
+    assert live == back == _restored_counts(manifest)
     with store.connect(demo_db) as con:
         cur = con.cursor()
         last = backup.last_backup(cur)
@@ -281,6 +292,36 @@ def test_backup_and_restore_commands_give_the_same_figures_for_every_network(tmp
     assert json.loads(logged[0][2])["sha256"] == manifest["sha256"]
     with store.connect(restored) as con:
         assert backup.last_backup(con.cursor()) is None
+
+
+def test_a_restore_is_recorded_in_the_restored_databases_audit_log(tmp_path, small):
+    db, good = small
+    manifest = backup.verify(good)
+    scope = access.system("cli:tester")
+    target = tmp_path / "restored.duckdb"
+    expected = {"file": str(good.resolve()), "sha256": manifest["sha256"], "taken_at": manifest["taken_at"]}
+    backup.restore(good, target, scope=scope)
+    assert _restores(target) == [("cli:tester", None, {**expected, "replaced": False})]
+    assert _restores(db) == []  # the live database's log is not the restored one's
+    # Again over it: the entry is the newly restored database's own, not added to the one it replaced.
+    backup.restore(good, target, scope=scope, force=True)
+    assert _restores(target) == [("cli:tester", None, {**expected, "replaced": True})]
+    assert _tables(target) == _restored_counts(manifest)
+    assert _figures(target) == _figures(db)
+
+
+def test_a_restore_that_cannot_be_recorded_says_the_database_was_restored(tmp_path, small, monkeypatch):
+    _, good = small
+
+    def busy(*args, **kwargs):
+        raise store.DatabaseBusy("The database is in use by another program.")
+
+    monkeypatch.setattr(audit, "note", busy)
+    target = tmp_path / "restored.duckdb"
+    with pytest.raises(store.StoreError) as unrecorded:
+        backup.restore(good, target, scope=access.system())
+    assert str(unrecorded.value).startswith(f"Restored {target} from {good}, but the restore could not be recorded")
+    assert _tables(target) == backup.verify(good)["row_counts"]
 
 
 def test_last_backup_is_the_latest_of_several(tmp_path):

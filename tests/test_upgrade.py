@@ -25,7 +25,6 @@ from tests import tiny
 
 EARLIER_MIGRATION = "queries/migrations/006_submission_slot.sql"
 QUARTERS = ("2025Q1", "2025Q2")
-POSTCODES = ["B1 1AA", "B2 2BB", "B91 3DE", "B66 4DD", "CF10 1AA", "EH1 1AA"]
 HEADLINE = ("participants", "completions", "jobs_filled", "spend_total_gbp", "spend_local_gbp",
             "spend_most_deprived_20_gbp", "spend_unknown_location_gbp")
 BY_GROUP = ("participants", "completions", "jobs_filled", "spend_gbp", "spend_local_gbp")
@@ -53,24 +52,14 @@ def _earlier_release(folder: Path) -> Path:
 
 
 def _participants_file(path: Path, quarter: str, n: int, seed: int) -> Path:
-    first = int(quarter[-1]) * 3 - 2
+    first, postcodes = int(quarter[-1]) * 3 - 2, tiny.PLACED_POSTCODES
     lines = ["participant_ref,initiative,home_postcode,start_date,completion_date,job_start_date"]
     for i in range(n):
         day = 1 + (i * 7 + seed) % 27
         completed = f"{day:02d}/{first + 1:02d}/2025" if (i + seed) % 3 else ""
         job = f"{day:02d}/{first + 2:02d}/2025" if completed and i % 2 else ""
-        lines.append(f"P{seed}-{i:04d},{'h2h' if i % 2 else 'ican'},{POSTCODES[(i + seed) % len(POSTCODES)]},"
+        lines.append(f"P{seed}-{i:04d},{'h2h' if i % 2 else 'ican'},{postcodes[(i + seed) % len(postcodes)]},"
                      f"{day:02d}/{first:02d}/2025,{completed},{job}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def _spend_file(path: Path, quarter: str, n: int, seed: int) -> Path:
-    first = int(quarter[-1]) * 3 - 2
-    lines = ["supplier_name,supplier_postcode,amount_gbp,payment_date"]
-    for i in range(n):
-        lines.append(f"Supplier {(i + seed) % 17},{POSTCODES[(i * 5 + seed) % len(POSTCODES)]},"
-                     f"{(i * 37 + seed) % 5000 + 0.25:.2f},{1 + i % 28:02d}/{first + i % 3:02d}/2025")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -111,10 +100,10 @@ def earlier(tmp_path_factory):
     files.mkdir()
     uploads = [("trust", "participants", "2025Q1", _participants_file(files / "p1.csv", "2025Q1", 60, 1)),
                ("council", "participants", "2025Q2", _participants_file(files / "p2.csv", "2025Q2", 45, 2)),
-               ("council", "spend", "2025Q1", _spend_file(files / "s1.csv", "2025Q1", 300, 3)),
-               ("trust", "spend", "2025Q2", _spend_file(files / "s2.csv", "2025Q2", 200, 4)),
+               ("council", "spend", "2025Q1", tiny.spend_file(files / "s1.csv", "2025Q1", 300, 3)),
+               ("trust", "spend", "2025Q2", tiny.spend_file(files / "s2.csv", "2025Q2", 200, 4)),
                # a resubmission: the council's first quarter again, which supersedes the file before
-               ("council", "spend", "2025Q1", _spend_file(files / "s3.csv", "2025Q1", 250, 5))]
+               ("council", "spend", "2025Q1", tiny.spend_file(files / "s3.csv", "2025Q1", 250, 5))]
     for institution, kind, quarter, path in uploads:
         _old(release, db, "-m", "dashboard", "ingest", "--network", "tiny", "--institution", institution, "--kind",
              kind, "--quarter", quarter, str(path))
@@ -154,7 +143,7 @@ def test_a_database_from_an_earlier_release_opens_with_its_data_intact(earlier):
     after, rows = _tables(db), {t: n for t, n in earlier["rows"].items() if t != "schema_migration"}
     assert {t: after[t] for t in rows} == rows and len(rows) >= 15
     # And it carries on: a new upload goes in after the earlier release's submissions.
-    path = _spend_file(earlier["folder"] / "files" / "s4.csv", "2025Q2", 40, 6)
+    path = tiny.spend_file(earlier["folder"] / "files" / "s4.csv", "2025Q2", 40, 6)
     receipt = ingest.ingest("tiny", "council", "spend", "2025Q2", path, db=db)
     assert receipt.submission_id > max(s[0] for s in earlier["submissions"])
 

@@ -11,6 +11,7 @@ TINY = Path(__file__).resolve().parent / "data" / "tiny"
 TABLES = ["ref_imd", "ref_lsoa21", "ref_lsoa11_lsoa21", "ref_population", "ref_lad", "ref_postcode",
           "ref_nation_imd"]
 POSTCODES = ["B1 1AA", "B2 2BB", "B91 3DE", "B66 4DD", "CF10 1AA", "EH1 1AA", ""]  # "": no place of its own
+PLACED_POSTCODES = [postcode for postcode in POSTCODES if postcode]
 
 
 def build(path: Path) -> Path:
@@ -39,3 +40,14 @@ def random_spend_file(rng: random.Random, quarter: str, path: Path) -> None:
             f"{rng.choice([-1, 1, 1, 1]) * rng.randint(1, 5_000_000) / 100:.2f}", name, number, postcode,
             rng.choice(["Agency staff", "Catering", ""]), rng.choice(["h2h", "ican", ""])]))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def spend_file(path: Path, quarter: str, rows: int, seed: int) -> Path:
+    """Write a spend file of rows payments in the quarter, every one placed; the same file for the same seed."""
+    first, _ = parsing.quarter_bounds(quarter)
+    lines = ["supplier_name,supplier_postcode,amount_gbp,payment_date"]
+    for i in range(rows):
+        lines.append(f"Supplier {(i + seed) % 17},{PLACED_POSTCODES[(i * 5 + seed) % len(PLACED_POSTCODES)]},"
+                     f"{(i * 37 + seed) % 5000 + 0.25:.2f},{1 + i % 28:02d}/{first.month + i % 3:02d}/{first.year}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
