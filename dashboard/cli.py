@@ -1,6 +1,7 @@
 """The command line: python -m dashboard <command>. Errors are printed as sentences, not tracebacks."""
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -503,6 +504,56 @@ def _participant_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _retention_set(args: argparse.Namespace) -> int:
+    from dashboard import retention
+
+    retention.set_rule(_operator(), args.network, None if args.none else args.years)
+    if args.none:
+        print(f"Network '{args.network}' has no retention rule now: its participants' records are kept until "
+              "deleted.")
+    else:
+        print(f"Network '{args.network}' keeps participants' records {args.years} year(s) after their initiative "
+              "ends (with no end date: after the record's last date). Apply it with: python -m dashboard "
+              "retention apply")
+    return 0
+
+
+def _retention_status(args: argparse.Namespace) -> int:
+    from dashboard import retention
+
+    with store.connect() as con:
+        rows = retention.rules(con.cursor(), args.network, args.on)
+    if not rows:
+        raise store.StoreError(f"There is no network '{args.network}'.")
+    for r in rows:
+        rule = f"kept {r['keep_years']} year(s) after the initiative ends" if r["keep_years"] else "no rule"
+        print(f"{r['network_id']}: {rule}; {r['records_held']} record(s) held, {r['records_due']} due for removal"
+              f"{' on ' + args.on.isoformat() if args.on else ''}, {r['people_tallied']} "
+              "person(s) counted from records already removed.")
+    return 0
+
+
+def _retention_apply(args: argparse.Namespace) -> int:
+    from dashboard import retention
+
+    applied = retention.apply(_operator(), args.network)
+    if not applied:
+        print("No network has a retention rule; nothing was removed. Set one with: python -m dashboard retention set "
+              "--network N --years Y")
+    for a in applied:
+        print(f"{a.network_id}: removed {a.records_removed} participant record(s) older than its rule "
+              f"({a.keep_years} year(s)) from {len(a.submissions)} submission(s); their counts are kept, so every "
+              "report adds up as before. Audited.")
+    return 0
+
+
+def _date(raw: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{raw}' is not a date: write it as YYYY-MM-DD") from None
+
+
 def _audit(args: argparse.Namespace) -> int:
     from dashboard import audit
 
@@ -703,6 +754,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--ref", required=True, help="the participant's reference, as in the institution's uploads")
     p.add_argument("--out", required=True, help="the CSV file to write")
     p.set_defaults(func=_participant_export)
+
+    ret = sub.add_parser("retention", help="how long participants' records are kept (storage limitation)")
+    ret = ret.add_subparsers(dest="action", required=True)
+    p = ret.add_parser("set", help="keep a network's participant records N years after their initiative ends")
+    p.add_argument("--network", required=True)
+    rule = p.add_mutually_exclusive_group(required=True)
+    rule.add_argument("--years", type=int, help="years to keep a record after its initiative ends")
+    rule.add_argument("--none", action="store_true", help="remove the rule: keep records until deleted")
+    p.set_defaults(func=_retention_set)
+    p = ret.add_parser("status", help="each network's rule, its records held and how many are due for removal")
+    p.add_argument("--network", help="one network (default: all)")
+    p.add_argument("--on", type=_date, help="count what is due on this date, YYYY-MM-DD (default: today)")
+    p.set_defaults(func=_retention_status)
+    p = ret.add_parser("apply", help="replace the records past each rule with counts, keeping every report (nightly)")
+    p.add_argument("--network", help="one network (default: every network with a rule)")
+    p.set_defaults(func=_retention_apply)
 
     p = sub.add_parser("audit", help="a network's audit log, newest first")
     p.add_argument("--network", required=True)

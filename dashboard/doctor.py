@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 import dashboard
-from dashboard import backup, config, figures, refdata, registers, store, summaries
+from dashboard import backup, config, figures, refdata, registers, retention, store, summaries
 
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
 REGISTERS_STALE_DAYS = 183  # about six months: the registers are published monthly
@@ -149,6 +149,7 @@ def _database(cur: duckdb.DuckDBPyConnection, db: Path, now: dt.datetime) -> lis
         "Submissions": lambda: [_submissions(cur)],
         "Summaries": lambda: [_summaries(cur)],
         "Backup": lambda: [_backup(cur, now)],
+        "Retention": lambda: [_retention(cur, now)],
         "Accounts": lambda: _sign_in(cur),
     }
     for name, check in checks.items():
@@ -304,6 +305,23 @@ def _backup(cur: duckdb.DuckDBPyConnection, now: dt.datetime) -> Finding:
     if days > BACKUP_STALE_DAYS:
         return Finding("Backup", WARNING, f"{found} Backups are due every night.", BACKUP_FIX)
     return Finding("Backup", OK, found)
+
+
+def _retention(cur: duckdb.DuckDBPyConnection, now: dt.datetime) -> Finding:
+    rules = retention.rules(cur, on_date=now.date())
+    overdue = [f"{r['network_id']} ({_count(r['records_due'], 'record')})" for r in rules if r["records_due"]]
+    without = [r["network_id"] for r in rules if r["keep_years"] is None]
+    kept = f" Without a rule, records are kept until deleted: {_listed(without)}." if without else ""
+    if overdue:
+        return Finding("Retention", WARNING, f"Participants' records past the network's retention rule are still held "
+                       f"in {_listed(overdue)}.{kept}",
+                       "Run `python -m dashboard retention apply`, and nightly from cron (README, \"Retention\"): "
+                       "every figure is kept.")
+    if len(without) == len(rules):
+        return Finding("Retention", OK, "No network has a retention rule: participants' records are kept until "
+                       "deleted (README, \"Retention\").")
+    return Finding("Retention", OK, f"{_count(len(rules) - len(without), 'network')} with a retention rule, none "
+                   f"holding records past it.{kept}")
 
 
 def _sign_in(cur: duckdb.DuckDBPyConnection) -> list[Finding]:

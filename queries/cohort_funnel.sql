@@ -9,35 +9,29 @@ with imd as (
     where imd_release = $imd_release
 ),
 
-active as (
-    select submission_id
-    from submission
-    where network_id = $network_id and status = 'active'
-),
-
-starters as (
-    select p.*
-    from participant as p
-    inner join active using (submission_id)
-    where p.network_id = $network_id
-        and ($initiative_id is null or p.initiative_id = $initiative_id)
-        and ($institution_id is null or p.institution_id = $institution_id)
-        and p.start_date between $date_from and $date_to
+-- Every cohort measure is dated by the person's start. A follow-up only counts for someone with a job start
+-- (ingest refuses one without).
+starts as (
+    select e.*
+    from people_events($network_id, $initiative_id, $institution_id) as e
+    where e.event_date between $date_from and $date_to
+        and e.measure in ('participants', 'starters_completed', 'starters_with_job',
+                          'starters_in_post_6_months_reported', 'starters_in_post_6_months')
 )
 
 select
-    p.institution_id,
-    concat(year(p.start_date), 'Q', quarter(p.start_date)) as start_quarter,
-    imd_area_group(p.nation, coalesce(i21.imd_decile, i11.imd_decile)) as area_group,
-    count(*) as starters,
-    count(p.completion_date) as starters_completed,
-    count(p.job_start_date) as starters_with_job,
-    -- A follow-up only counts for someone with a job start (ingest refuses one without).
-    count(*) filter (where p.job_start_date is not null and p.in_post_6_months is not null)
+    e.institution_id,
+    concat(year(e.event_date), 'Q', quarter(e.event_date)) as start_quarter,
+    imd_area_group(e.nation, coalesce(i21.imd_decile, i11.imd_decile)) as area_group,
+    cast(sum(e.people) filter (where e.measure = 'participants') as bigint) as starters,
+    cast(coalesce(sum(e.people) filter (where e.measure = 'starters_completed'), 0) as bigint) as starters_completed,
+    cast(coalesce(sum(e.people) filter (where e.measure = 'starters_with_job'), 0) as bigint) as starters_with_job,
+    cast(coalesce(sum(e.people) filter (where e.measure = 'starters_in_post_6_months_reported'), 0) as bigint)
         as starters_in_post_6_months_reported,
-    count(*) filter (where p.job_start_date is not null and p.in_post_6_months) as starters_in_post_6_months
-from starters as p
-left join imd as i21 on i21.lsoa_vintage = 2021 and i21.lsoa_code = p.lsoa21_code
-left join imd as i11 on i11.lsoa_vintage = 2011 and i11.lsoa_code = p.lsoa11_code
+    cast(coalesce(sum(e.people) filter (where e.measure = 'starters_in_post_6_months'), 0) as bigint)
+        as starters_in_post_6_months
+from starts as e
+left join imd as i21 on i21.lsoa_vintage = 2021 and i21.lsoa_code = e.lsoa21_code
+left join imd as i11 on i11.lsoa_vintage = 2011 and i11.lsoa_code = e.lsoa11_code
 group by all
 order by all

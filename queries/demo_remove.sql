@@ -4,6 +4,9 @@
 create or replace temp table demo_networks as select network_id from network where is_demo;
 create or replace temp table synthetic_files as select register, sha256 from register_file where synthetic;
 delete from participant where network_id in (select network_id from demo_networks);
+delete from participant_tally where network_id in (select network_id from demo_networks);
+delete from participant_trait_tally where network_id in (select network_id from demo_networks);
+delete from network_retention where network_id in (select network_id from demo_networks);
 delete from spend where network_id in (select network_id from demo_networks);
 delete from spend_month where network_id in (select network_id from demo_networks);
 delete from area_month where network_id in (select network_id from demo_networks);

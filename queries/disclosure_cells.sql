@@ -13,65 +13,40 @@ with imd as (
 
 people as (
     select
-        p.initiative_id,
-        p.institution_id,
+        e.measure,
+        e.initiative_id,
+        e.institution_id,
         case
-            when p.nation = 'Wales' then concat('wales:', coalesce(w11.decile, w21.decile))
-            when p.nation = 'Scotland' then 'scotland:'
-            else imd_area_group(p.nation, coalesce(i21.imd_decile, i11.imd_decile))
+            when e.nation = 'Wales' then concat('wales:', coalesce(w11.decile, w21.decile))
+            when e.nation = 'Scotland' then 'scotland:'
+            else imd_area_group(e.nation, coalesce(i21.imd_decile, i11.imd_decile))
         end as place,
         cast(coalesce(a21.imd_decile, a11.imd_decile) as varchar) as local_decile,
-        p.start_date,
-        p.completion_date,
-        p.job_start_date,
-        p.in_post_6_months
-    from selection_people($network_id, null, null) as p
-    left join imd as i21 on i21.lsoa_vintage = 2021 and i21.lsoa_code = p.lsoa21_code
-    left join imd as i11 on i11.lsoa_vintage = 2011 and i11.lsoa_code = p.lsoa11_code
-    left join network_local_areas($network_id, $imd_release) as a21 on a21.lsoa_vintage = 2021 and a21.lsoa_code = p.lsoa21_code
-    left join network_local_areas($network_id, $imd_release) as a11 on a11.lsoa_vintage = 2011 and a11.lsoa_code = p.lsoa11_code
+        e.event_date,
+        e.people
+    from people_events($network_id, null, null) as e
+    left join imd as i21 on i21.lsoa_vintage = 2021 and i21.lsoa_code = e.lsoa21_code
+    left join imd as i11 on i11.lsoa_vintage = 2011 and i11.lsoa_code = e.lsoa11_code
+    left join network_local_areas($network_id, $imd_release) as a21 on a21.lsoa_vintage = 2021 and a21.lsoa_code = e.lsoa21_code
+    left join network_local_areas($network_id, $imd_release) as a11 on a11.lsoa_vintage = 2011 and a11.lsoa_code = e.lsoa11_code
     left join ref_nation_imd as w11
-        on p.nation = 'Wales' and w11.index_name = 'WIMD2019' and w11.area_code = p.lsoa11_code
+        on e.nation = 'Wales' and w11.index_name = 'WIMD2019' and w11.area_code = e.lsoa11_code
     left join wales_lsoa21_decile() as w21
-        on p.nation = 'Wales' and p.lsoa11_code is null and w21.lsoa21_code = p.lsoa21_code
+        on e.nation = 'Wales' and e.lsoa11_code is null and w21.lsoa21_code = e.lsoa21_code
 ),
 
+-- Each event in its place; a start and a job start of someone living in the network's area also in its decile.
 events as (
-    select 'participants' as measure, initiative_id, institution_id, place, start_date as event_date
+    select measure, initiative_id, institution_id, place, event_date, people
     from people
     union all
-    select 'completions', initiative_id, institution_id, place, completion_date
+    select 'participants_in_area', initiative_id, institution_id, local_decile, event_date, people
     from people
-    where completion_date is not null
+    where measure = 'participants' and local_decile is not null
     union all
-    select 'jobs_filled', initiative_id, institution_id, place, job_start_date
+    select 'jobs_filled_in_area', initiative_id, institution_id, local_decile, event_date, people
     from people
-    where job_start_date is not null
-    union all
-    select 'starters_completed', initiative_id, institution_id, place, start_date
-    from people
-    where completion_date is not null
-    union all
-    select 'starters_with_job', initiative_id, institution_id, place, start_date
-    from people
-    where job_start_date is not null
-    -- A follow-up only counts for someone with a job start (as cohort_funnel.sql).
-    union all
-    select 'starters_in_post_6_months_reported', initiative_id, institution_id, place, start_date
-    from people
-    where job_start_date is not null and in_post_6_months is not null
-    union all
-    select 'starters_in_post_6_months', initiative_id, institution_id, place, start_date
-    from people
-    where job_start_date is not null and in_post_6_months
-    union all
-    select 'participants_in_area', initiative_id, institution_id, local_decile, start_date
-    from people
-    where local_decile is not null
-    union all
-    select 'jobs_filled_in_area', initiative_id, institution_id, local_decile, job_start_date
-    from people
-    where local_decile is not null and job_start_date is not null
+    where measure = 'jobs_filled' and local_decile is not null
 )
 
 select
@@ -80,7 +55,7 @@ select
     institution_id,
     place,
     concat(year(event_date), 'Q', quarter(event_date)) as quarter,
-    count(*) as people
+    cast(sum(people) as bigint) as people
 from events
 group by all
 order by all

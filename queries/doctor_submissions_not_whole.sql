@@ -1,5 +1,6 @@
 -- one row per active submission whose recorded row count is not the rows it holds (none when every one is whole):
--- its people or payments, and for spend the payments its monthly sums count; params: none
+-- its people (records held, and those a retention run replaced by counts) or payments, and for spend the payments
+-- its monthly sums count; params: none
 with active as (
     select submission_id, network_id, institution_id, kind, quarter, file_name, row_count
     from submission
@@ -7,8 +8,17 @@ with active as (
 ),
 
 participant_rows as (
-    select submission_id, count(*) as rows_held
-    from participant
+    select submission_id, sum(rows_held) as rows_held
+    from (
+        select submission_id, count(*) as rows_held
+        from participant
+        group by submission_id
+        union all
+        select submission_id, sum(people)
+        from participant_tally
+        where measure = 'participants'
+        group by submission_id
+    )
     group by submission_id
 ),
 

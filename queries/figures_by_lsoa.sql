@@ -9,26 +9,23 @@ with imd as (
     where imd_release = $imd_release
 ),
 
-active as (
-    select submission_id
-    from submission
-    where network_id = $network_id and status = 'active'
-),
-
 -- An English row takes the LSOA of the release's own vintage, exactly as figures_by_area finds its decile.
 people_by_lsoa as (
     select
         coalesce(i21.lsoa_code, i11.lsoa_code) as lsoa_code,
-        count(*) filter (where p.start_date between $date_from and $date_to) as participants,
-        count(*) filter (where p.completion_date between $date_from and $date_to) as completions,
-        count(*) filter (where p.job_start_date between $date_from and $date_to) as jobs_filled
-    from participant as p
-    inner join active using (submission_id)
-    left join imd as i21 on i21.lsoa_vintage = 2021 and i21.lsoa_code = p.lsoa21_code
-    left join imd as i11 on i11.lsoa_vintage = 2011 and i11.lsoa_code = p.lsoa11_code
-    where p.network_id = $network_id and p.nation = 'England'
-        and ($initiative_id is null or p.initiative_id = $initiative_id)
-        and ($institution_id is null or p.institution_id = $institution_id)
+        cast(coalesce(sum(e.people) filter (
+            where e.measure = 'participants' and e.event_date between $date_from and $date_to), 0) as bigint)
+            as participants,
+        cast(coalesce(sum(e.people) filter (
+            where e.measure = 'completions' and e.event_date between $date_from and $date_to), 0) as bigint)
+            as completions,
+        cast(coalesce(sum(e.people) filter (
+            where e.measure = 'jobs_filled' and e.event_date between $date_from and $date_to), 0) as bigint)
+            as jobs_filled
+    from people_events($network_id, $initiative_id, $institution_id) as e
+    left join imd as i21 on i21.lsoa_vintage = 2021 and i21.lsoa_code = e.lsoa21_code
+    left join imd as i11 on i11.lsoa_vintage = 2011 and i11.lsoa_code = e.lsoa11_code
+    where e.nation = 'England' and e.measure in ('participants', 'completions', 'jobs_filled')
     group by all
 ),
 

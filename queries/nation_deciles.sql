@@ -10,15 +10,15 @@ with nation_index as (
 -- Scottish people stay 'not known': participant rows keep no postcode or data zone to rank.
 people as (
     select
-        p.nation,
-        if(p.nation = 'Wales', coalesce(w11.decile, w21.decile), null) as decile,
-        p.start_date,
-        p.completion_date,
-        p.job_start_date
-    from selection_people($network_id, $initiative_id, $institution_id) as p
-    left join nation_index as w11 on w11.index_name = 'WIMD2019' and w11.area_code = p.lsoa11_code
-    left join wales_lsoa21_decile() as w21 on p.lsoa11_code is null and w21.lsoa21_code = p.lsoa21_code
-    where p.nation in ('Wales', 'Scotland')
+        e.nation,
+        if(e.nation = 'Wales', coalesce(w11.decile, w21.decile), null) as decile,
+        e.measure,
+        e.event_date,
+        e.people
+    from people_events($network_id, $initiative_id, $institution_id) as e
+    left join nation_index as w11 on w11.index_name = 'WIMD2019' and w11.area_code = e.lsoa11_code
+    left join wales_lsoa21_decile() as w21 on e.lsoa11_code is null and w21.lsoa21_code = e.lsoa21_code
+    where e.nation in ('Wales', 'Scotland') and e.measure in ('participants', 'completions', 'jobs_filled')
 ),
 
 -- A Scottish supplier's data zone comes from its postcode, known when the ONS postcode lookup was loaded.
@@ -43,9 +43,15 @@ people_by_decile as (
     select
         nation,
         decile,
-        count(*) filter (where start_date between $date_from and $date_to) as participants,
-        count(*) filter (where completion_date between $date_from and $date_to) as completions,
-        count(*) filter (where job_start_date between $date_from and $date_to) as jobs_filled
+        cast(coalesce(sum(people) filter (
+            where measure = 'participants' and event_date between $date_from and $date_to), 0) as bigint)
+            as participants,
+        cast(coalesce(sum(people) filter (
+            where measure = 'completions' and event_date between $date_from and $date_to), 0) as bigint)
+            as completions,
+        cast(coalesce(sum(people) filter (
+            where measure = 'jobs_filled' and event_date between $date_from and $date_to), 0) as bigint)
+            as jobs_filled
     from people
     group by all
 ),

@@ -11,12 +11,16 @@ with areas as (
 people as (
     select
         coalesce(a21.imd_decile, a11.imd_decile) as imd_decile,
-        count(*) filter (where p.start_date between $date_from and $date_to) as participants,
-        count(*) filter (where p.job_start_date between $date_from and $date_to) as jobs_filled
-    from selection_people($network_id, $initiative_id, $institution_id) as p
-    left join areas as a21 on a21.lsoa_vintage = 2021 and a21.lsoa_code = p.lsoa21_code
-    left join areas as a11 on a11.lsoa_vintage = 2011 and a11.lsoa_code = p.lsoa11_code
-    where coalesce(a21.imd_decile, a11.imd_decile) is not null
+        cast(coalesce(sum(e.people) filter (
+            where e.measure = 'participants' and e.event_date between $date_from and $date_to), 0) as bigint)
+            as participants,
+        cast(coalesce(sum(e.people) filter (
+            where e.measure = 'jobs_filled' and e.event_date between $date_from and $date_to), 0) as bigint)
+            as jobs_filled
+    from people_events($network_id, $initiative_id, $institution_id) as e
+    left join areas as a21 on a21.lsoa_vintage = 2021 and a21.lsoa_code = e.lsoa21_code
+    left join areas as a11 on a11.lsoa_vintage = 2011 and a11.lsoa_code = e.lsoa11_code
+    where coalesce(a21.imd_decile, a11.imd_decile) is not null and e.measure in ('participants', 'jobs_filled')
     group by all
 )
 

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 import dashboard
-from dashboard import access, backup, cluster, config, demo_registers, doctor
+from dashboard import access, backup, cluster, config, demo_registers, doctor, retention
 
 DiskUsage = namedtuple("DiskUsage", "total used free")
 
@@ -63,7 +63,7 @@ def test_a_healthy_installation_has_no_problem_and_is_not_changed(demo_db):
     checks = {f.check: f for f in findings}
     assert doctor.exit_code(findings) == 0, doctor.render(findings)
     assert list(checks) == ["Database", "Schema", "Tables", "Reference data", "Registers", "Submissions", "Summaries",
-                            "Backup", "Accounts", "Single sign-on", "Disk space"]
+                            "Backup", "Retention", "Accounts", "Single sign-on", "Disk space"]
     assert [c for c, f in checks.items() if f.status != doctor.OK] in (["Backup"], ["Registers", "Backup"])
     assert all(f.fix == "" for f in findings if f.status == doctor.OK)
     assert checks["Reference data"].found.startswith(
@@ -153,6 +153,20 @@ def test_backup_taken_is_ok_and_ten_days_old_is_a_warning(demo_db, tmp_path):
     found = _checks(demo_db)["Backup"]
     assert found.status == doctor.WARNING and "(10 days ago)" in found.found
     assert "python -m dashboard backup --out" in found.fix and "\"Backups and restores\"" in found.fix
+
+
+def test_records_past_a_retention_rule_are_a_warning_until_it_is_applied(demo_db):
+    found = _checks(demo_db)["Retention"]
+    assert found.status == doctor.OK and found.found.startswith("No network has a retention rule")
+    retention.set_rule(access.system(), "london", 1, demo_db)
+    found = _checks(demo_db, now=dt.datetime(2030, 1, 1))["Retention"]
+    assert found.status == doctor.WARNING and "still held in london (" in found.found
+    assert "Without a rule, records are kept until deleted: birmingham." in found.found
+    assert "python -m dashboard retention apply" in found.fix
+    retention.apply(access.system(), "london", on_date=dt.date(2030, 1, 1), db=demo_db)
+    found = _checks(demo_db, now=dt.datetime(2030, 1, 1))["Retention"]
+    assert found.status == doctor.OK and found.found.startswith("1 network with a retention rule, none holding")
+    assert _checks(demo_db, now=dt.datetime(2030, 1, 1))["Submissions"].status == doctor.OK
 
 
 def test_a_database_from_a_newer_release_is_reported_and_left_unchanged(demo_db):

@@ -26,6 +26,7 @@ from dashboard import (
     networks,
     notes,
     parsing,
+    retention,
     store,
     submissions,
     suppliers,
@@ -460,6 +461,17 @@ def _disclosure_text(db: str, network_id: str) -> str:
 def disclosure_text(network_id: str) -> str:
     """The network's disclosure rule for funders and the public, as one sentence."""
     return _disclosure_text(_db(), network_id)
+
+
+@st.cache_data(ttl=TTL_S, show_spinner=False)
+def _retention_text(db: str, network_id: str) -> str:
+    with _connect(db) as con:
+        return retention.text(con.cursor(), network_id)
+
+
+def retention_text(network_id: str) -> str:
+    """How long the network keeps participants' records, and what happens to them after, as markdown."""
+    return _retention_text(_db(), network_id)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)

@@ -171,6 +171,9 @@ st.markdown(
 st.header("Disclosure control")
 st.markdown(cache.disclosure_text(network.network_id))
 
+st.header("How long participants' records are kept")
+st.markdown(cache.retention_text(network.network_id))
+
 st.header("Known limits")
 st.markdown("\n".join(f"- {text}" for text in LIMITS))
 
