@@ -183,13 +183,21 @@ def serve(db: Path, chosen: list[dict[str, Any]]) -> dict[str, Any]:
 # The pandas peer: the rows in memory, each selection's headline figures and deciles by filter, merge, group by.
 
 
-def _frame(cur, sql: str):
-    import pandas as pd  # noqa: F401  (arrow hands over categoricals)
+def _frame(cur, table: str, columns: str):
+    """The table's columns as a DataFrame, strings as categoricals. Read one column at a time (scans keep the
+    table's order), so the peer never holds more than one column twice over while converting."""
+    import pandas as pd
     import pyarrow as pa
 
-    table = cur.sql(sql).to_arrow_table()
-    columns = [col.dictionary_encode() if pa.types.is_string(col.type) else col for col in table.columns]
-    return pa.table(columns, names=table.column_names).to_pandas(date_as_object=False)
+    out = {}
+    for column in (c.strip() for c in columns.split(",")):
+        arrow = cur.sql(f"select {column} from {table}").to_arrow_table().column(0)  # noqa: S608 (the peer's own fixed columns)
+        if pa.types.is_string(arrow.type):
+            arrow = arrow.dictionary_encode()
+        name = column.split(" as ")[-1]
+        out[name] = arrow.to_pandas(date_as_object=False)
+        del arrow
+    return pd.DataFrame(out, copy=False)
 
 
 def peer(db: Path, chosen: list[dict[str, Any]]) -> dict[str, Any]:
@@ -200,14 +208,14 @@ def peer(db: Path, chosen: list[dict[str, Any]]) -> dict[str, Any]:
     start = time.perf_counter()
     with store.connect(db) as con:
         cur = con.cursor()
-        people = _frame(cur, "select submission_id, network_id, lsoa21_code, lsoa11_code, initiative_id, "
-                             "start_date, completion_date, job_start_date from participant")
-        spend = _frame(cur, "select submission_id, network_id, lsoa21_code, lsoa11_code, initiative_id, nation, "
-                            "cast(amount_gbp * 100 as bigint) as pence, payment_date from spend")
-        submissions = _frame(cur, "select submission_id from submission where status = 'active'")
-        imd = _frame(cur, "select imd_release, lsoa_vintage, lsoa_code, imd_decile from ref_imd")
-        lads = _frame(cur, "select l.network_id, r.lsoa21_code from network_lad as l "
-                           "inner join ref_lsoa21 as r using (lad24_code)")
+        people = _frame(cur, "participant", "submission_id, network_id, lsoa21_code, lsoa11_code, initiative_id, "
+                                            "start_date, completion_date, job_start_date")
+        spend = _frame(cur, "spend", "submission_id, network_id, lsoa21_code, lsoa11_code, initiative_id, nation, "
+                                     "cast(amount_gbp * 100 as bigint) as pence, payment_date")
+        submissions = _frame(cur, "submission where status = 'active'", "submission_id")
+        imd = _frame(cur, "ref_imd", "imd_release, lsoa_vintage, lsoa_code, imd_decile")
+        lads = _frame(cur, "network_lad as l inner join ref_lsoa21 as r using (lad24_code)",
+                      "l.network_id as network_id, r.lsoa21_code as lsoa21_code")
         exact = {}
         for raw in chosen:
             exact[json.dumps(raw, sort_keys=True)] = figures.report(cur, figures.Selection(**raw))

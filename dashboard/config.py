@@ -29,6 +29,12 @@ def lock_wait_s() -> float:
     return float(os.environ.get("ANCHOR_DB_WAIT_S") or 20)
 
 
+def db_memory_limit() -> str:
+    """How much memory DuckDB may hold in each process: ANCHOR_DB_MEMORY (e.g. '2GB'), else 1GB. Work larger than
+    this (the nightly cluster, a very large upload) is spilled to a temporary folder beside the database."""
+    return (os.environ.get("ANCHOR_DB_MEMORY") or "1GB").strip()
+
+
 def demo_wanted() -> bool:
     """Whether first-run set-up builds the synthetic demo: ANCHOR_DEMO=0 (or no/false/off) installs without it."""
     return (os.environ.get("ANCHOR_DEMO") or "1").strip().lower() not in ("0", "no", "false", "off")

@@ -78,6 +78,17 @@ def _busy_message(path: Path) -> str:
     )
 
 
+def _limit_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """Hold DuckDB to config.db_memory_limit() in this process (a setting of the open database, shared by its
+    connections); larger work spills to disk rather than growing the process."""
+    limit = config.db_memory_limit()
+    try:
+        con.execute(f"set memory_limit = '{limit}'")
+    except duckdb.Error as exc:
+        con.close()
+        raise StoreError(f"ANCHOR_DB_MEMORY is '{limit}': give an amount such as 1GB or 512MB ({exc})") from exc
+
+
 @contextmanager
 def connect(path: Path | None = None, *, wait_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the database (migrating it), waiting up to wait_s for another process's lock."""
@@ -98,6 +109,7 @@ def connect(path: Path | None = None, *, wait_s: float | None = None) -> Iterato
             time.sleep(delay + random.random() * delay)
             delay = min(delay * 2, 1.0)
     try:
+        _limit_memory(con)
         migrate(con)
         yield con
     finally:

@@ -54,3 +54,17 @@ def test_killing_ingest_at_random_moments_never_leaves_half_a_submission(tmp_pat
         assert set(rows) <= set(subs["submission_id"])
         landed = len(subs)
     assert landed <= 6
+
+
+def test_duckdb_is_held_to_the_memory_limit_and_a_wrong_one_is_named(tmp_path, monkeypatch):
+    monkeypatch.delenv("ANCHOR_DB_MEMORY", raising=False)
+    db = tmp_path / "limited.duckdb"
+    with store.connect(db) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "953.6 MiB"  # 1GB
+    monkeypatch.setenv("ANCHOR_DB_MEMORY", "512MB")
+    with store.connect(db) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "488.2 MiB"
+    monkeypatch.setenv("ANCHOR_DB_MEMORY", "plenty")
+    with pytest.raises(store.StoreError, match="ANCHOR_DB_MEMORY is 'plenty': give an amount such as 1GB"):
+        with store.connect(db):
+            pass

@@ -44,7 +44,7 @@ create table participant_trait_tally (
 -- Each record's events in the table named (participant, or the records a retention run is replacing): one row per
 -- event on the event's own date, people = 1. measure as in participant_tally.
 create or replace macro record_events(records) as table
-with held as (
+with held as not materialized (
     select network_id, submission_id, initiative_id, institution_id, lsoa21_code, lsoa11_code, nation, start_date,
         completion_date, job_start_date, in_post_6_months
     from query_table(records)
@@ -87,7 +87,7 @@ where job_start_date is not null and in_post_6_months;
 -- Each record's answers to the equality questions in the table named, one row per question with its start
 -- ('participants') and, for someone with a job, another with its job start ('jobs_filled').
 create or replace macro record_traits(records) as table
-with answers as (
+with answers as not materialized (
     select network_id, submission_id, initiative_id, institution_id, 'age_band' as characteristic,
         age_band as value, start_date, job_start_date
     from query_table(records)
