@@ -11,16 +11,6 @@ with imd as (
     where imd_release = $imd_release
 ),
 
--- Each place's events summed per quarter first: the places are then looked up once per area, not per person.
-events_by_area as (
-    select
-        measure, initiative_id, institution_id, lsoa21_code, lsoa11_code, nation,
-        concat(year(event_date), 'Q', quarter(event_date)) as quarter,
-        sum(people) as people
-    from people_events($network_id, null, null)
-    group by all
-),
-
 people as (
     select
         e.measure,
@@ -32,9 +22,9 @@ people as (
             else imd_area_group(e.nation, coalesce(i21.imd_decile, i11.imd_decile))
         end as place,
         cast(coalesce(a21.imd_decile, a11.imd_decile) as varchar) as local_decile,
-        e.quarter,
+        e.event_date,
         e.people
-    from events_by_area as e
+    from people_events($network_id, null, null) as e
     left join imd as i21 on i21.lsoa_vintage = 2021 and i21.lsoa_code = e.lsoa21_code
     left join imd as i11 on i11.lsoa_vintage = 2011 and i11.lsoa_code = e.lsoa11_code
     left join network_local_areas($network_id, $imd_release) as a21 on a21.lsoa_vintage = 2021 and a21.lsoa_code = e.lsoa21_code
@@ -47,14 +37,14 @@ people as (
 
 -- Each event in its place; a start and a job start of someone living in the network's area also in its decile.
 events as (
-    select measure, initiative_id, institution_id, place, quarter, people
+    select measure, initiative_id, institution_id, place, event_date, people
     from people
     union all
-    select 'participants_in_area', initiative_id, institution_id, local_decile, quarter, people
+    select 'participants_in_area', initiative_id, institution_id, local_decile, event_date, people
     from people
     where measure = 'participants' and local_decile is not null
     union all
-    select 'jobs_filled_in_area', initiative_id, institution_id, local_decile, quarter, people
+    select 'jobs_filled_in_area', initiative_id, institution_id, local_decile, event_date, people
     from people
     where measure = 'jobs_filled' and local_decile is not null
 )
@@ -64,7 +54,7 @@ select
     initiative_id,
     institution_id,
     place,
-    quarter,
+    concat(year(event_date), 'Q', quarter(event_date)) as quarter,
     cast(sum(people) as bigint) as people
 from events
 group by all

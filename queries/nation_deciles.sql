@@ -22,6 +22,13 @@ people as (
 ),
 
 -- A Scottish supplier's data zone comes from its postcode, known when the ONS postcode lookup was loaded.
+-- Only the Scottish postcodes that carry a data zone: the few payments to place never read every postcode.
+scottish_postcodes as (
+    select postcode, data_zone_code
+    from ref_postcode
+    where nation = 'Scotland' and data_zone_code is not null
+),
+
 payments as (
     select
         s.nation,
@@ -34,7 +41,7 @@ payments as (
                                     ['Wales', 'Scotland']) as s
     left join nation_index as w11 on w11.index_name = 'WIMD2019' and w11.area_code = s.lsoa11_code
     left join wales_lsoa21_decile() as w21 on s.lsoa11_code is null and w21.lsoa21_code = s.lsoa21_code
-    left join ref_postcode as rp on s.nation = 'Scotland' and rp.postcode = s.supplier_postcode
+    left join scottish_postcodes as rp on s.nation = 'Scotland' and rp.postcode = s.supplier_postcode
     left join nation_index as dz on dz.index_name = 'SIMD2020v2' and dz.area_code = rp.data_zone_code
     where s.nation in ('Wales', 'Scotland')
 ),
