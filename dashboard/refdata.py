@@ -778,6 +778,7 @@ def _replace_tables(cur: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFra
         cur.register("ref_rows", tables[table])
         store.run(cur, query)
         cur.unregister("ref_rows")
+    store.run(cur, "ref_population21_refresh")  # derived from two of them
     summaries.rebuild(cur)  # the deciles and districts every summary is grouped by
 
 

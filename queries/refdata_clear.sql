@@ -6,6 +6,7 @@ delete from ref_lsoa21;
 delete from ref_lsoa11;
 delete from ref_lsoa11_lsoa21;
 delete from ref_population;
+delete from ref_population21;
 delete from ref_lad;
 delete from ref_postcode;
 delete from ref_nation_imd;

@@ -22,6 +22,7 @@ def build(path: Path) -> Path:
             cur.register(f"{table}_rows", pd.read_csv(TINY / f"{table}.csv", dtype=str, keep_default_na=False)
                          .replace("", None))
         cur.execute((TINY / "load.sql").read_text())
+        store.run(cur, "ref_population21_refresh")  # as a reference load does
     networks.load(TINY / "network.yaml", path)
     return path
 
