@@ -168,6 +168,11 @@ def test_each_role_sees_its_pages(browser, app_url, role):
         rule.scroll_into_view_if_needed()
         page.get_by_text("both round to 20").wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "funder_methodology_disclosure.png"))
+        # How long records are kept, stated to every reader (the demo networks set no rule).
+        kept = page.get_by_role("heading", name="How long participants' records are kept")
+        kept.scroll_into_view_if_needed()
+        page.get_by_text("This network has set no retention rule").wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "funder_methodology_retention.png"))
         go(page, "Initiative")
         page.get_by_role("tab", name="Equality monitoring").click()
         page.get_by_text("Not shown under disclosure control.").wait_for(timeout=60_000)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
+from playwright.sync_api import expect
 
 from dashboard import access, palette, store
 from tests.browser_helpers import ARTIFACTS, assert_clean, go, open_page, sign_in, wait_idle, wait_painted
@@ -143,9 +144,11 @@ def test_overview_tabs_and_chart_tables_meet_wcag_22_aa(browser, app_url):
         wait_painted(page)
         page.wait_for_timeout(500)
         found[name] = _violations(page)
-    # Every chart of the overview's top has its figures as a table beneath it, with a header per column.
+    # Every chart of the overview's top has its figures as a table beneath it, with a header per column. Counted
+    # once the tab's rerun has finished: until then the page can still hold the elements of the run before.
+    wait_idle(page)
     expanders = page.locator('[data-testid="stExpander"]').filter(has_text="the figures as a table")
-    assert expanders.count() == 3
+    expect(expanders).to_have_count(3, timeout=30_000)
     for i in range(3):
         expanders.nth(i).locator("summary").click()
     tables = page.locator("table.chart-figures")
