@@ -44,31 +44,21 @@ _DENOMINATORS = {
 
 
 def nation_deciles(con: duckdb.DuckDBPyConnection, selection: figures.Selection) -> list[dict[str, Any]]:
-    """People and payments in Wales and Scotland by that nation's own index decile (None: not ranked or known).
-
-    A selection with nobody and no payment in either nation (most English networks) is every decile at zero,
-    known from the summaries without placing anyone."""
+    """People and payments in Wales and Scotland by that nation's own index decile (None: not ranked or known)."""
     params = selection.params()
     del params["imd_release"]  # England's release plays no part: each nation has its own index
-    if not store.rows(con, "nation_presence", **params)[0]["present"]:
-        return [_nation_row(index_name, decile, 0, 0, 0, 0) for index_name in NATION_INDICES
-                for decile in (*range(1, 11), None)]
-    return [_nation_row(row.index_name, None if pd.isna(row.decile) else int(row.decile), row.participants,
-                        row.completions, row.jobs_filled, row.spend_gbp)
-            for row in store.run(con, "nation_deciles", **params).itertuples()]
-
-
-def _nation_row(index_name: str, decile: int | None, participants: Any, completions: Any, jobs_filled: Any,
-                spend_gbp: Any) -> dict[str, Any]:
-    return {
-        "nation": NATION_INDICES[index_name]["nation"],
-        "index": NATION_INDICES[index_name]["label"],
-        "decile": decile,
-        "participants": int(participants),
-        "completions": int(completions),
-        "jobs_filled": int(jobs_filled),
-        "spend_gbp": _gbp(spend_gbp),
-    }
+    rows = []
+    for row in store.run(con, "nation_deciles", **params).itertuples():
+        rows.append({
+            "nation": row.nation,
+            "index": NATION_INDICES[row.index_name]["label"],
+            "decile": None if pd.isna(row.decile) else int(row.decile),
+            "participants": int(row.participants),
+            "completions": int(row.completions),
+            "jobs_filled": int(row.jobs_filled),
+            "spend_gbp": _gbp(row.spend_gbp),
+        })
+    return rows
 
 
 def _gbp(value: Any) -> float:

@@ -115,24 +115,6 @@ def test_nation_deciles_follow_the_selection(nations_db):
     assert _nonzero(q2, "Wales") == {}
 
 
-def test_a_selection_with_nobody_in_wales_or_scotland_skips_placing_and_reads_the_same(nations_db):
-    """Every decile at zero, known from the summaries, is exactly what placing everyone gives."""
-    fast = 0
-    with store.connect() as con:
-        cur = con.cursor()
-        for kwargs in ({}, {"institution_id": "council"}, {"institution_id": "trust"}, {"initiative_id": "h2h"},
-                       {"from_quarter": "2025Q2", "to_quarter": "2025Q2"},
-                       {"from_quarter": "2024Q1", "to_quarter": "2024Q2"}):
-            sel = _selection(**kwargs)
-            params = {k: v for k, v in sel.params().items() if k != "imd_release"}
-            fast += not store.rows(cur, "nation_presence", **params)[0]["present"]
-            placed = [deprivation._nation_row(r.index_name, None if pd.isna(r.decile) else int(r.decile),
-                                              r.participants, r.completions, r.jobs_filled, r.spend_gbp)
-                      for r in store.run(cur, "nation_deciles", **params).itertuples()]
-            assert deprivation.nation_deciles(cur, sel) == placed, kwargs
-    assert 0 < fast < 6  # both ways were taken
-
-
 def test_rows_are_json_ready(nations_db):
     for row in _nation_rows():
         assert all(isinstance(v, (str, int, float, type(None))) and not isinstance(v, bool) for v in row.values())
