@@ -46,7 +46,7 @@ def set_rule(scope: access.Scope, network_id: str, keep_years: int | None, db: P
                                f"(not {keep_years}).")
 
     def write(cur: duckdb.DuckDBPyConnection) -> None:
-        if not rules(cur, network_id):
+        if not store.rows(cur, "retention_rule", network_id=network_id):
             raise store.StoreError(f"There is no network '{network_id}'.")
         if keep_years is None:
             store.run(cur, "retention_rule_clear", network_id=network_id)
@@ -66,7 +66,7 @@ def rules(con: duckdb.DuckDBPyConnection, network_id: str | None = None,
 
 def text(con: duckdb.DuckDBPyConnection, network_id: str) -> str:
     """The network's retention rule and what it means for the figures, for the methodology page (markdown)."""
-    rule = rules(con, network_id)
+    rule = store.rows(con, "retention_rule", network_id=network_id)
     years = rule[0]["keep_years"] if rule else None
     if years is None:
         return ("This network has set no retention rule: participants' records are kept until a partner or the "
