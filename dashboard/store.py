@@ -202,8 +202,9 @@ def _fill_summaries(cur: duckdb.DuckDBPyConnection) -> None:
     summaries.rebuild(cur)
 
 
-# A migration whose new table is written from the rows already held, in the migration's own transaction.
-_FILL: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {25: _fill_summaries}
+# A migration whose new table is written from the rows already held, in the migration's own transaction. The
+# summaries (025's area_month, 029's place_month, from which area_month is now written) are written by the later.
+_FILL: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {29: _fill_summaries}
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:

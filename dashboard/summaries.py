@@ -1,7 +1,8 @@
-"""The figures' summaries (table area_month): each active submission's people and payments summed per month and area
-group.
+"""The figures' summaries: each active submission's people and payments summed per month and place (table
+place_month), and from those per month and area group (table area_month).
 
-The headline figures and deciles read these rows, not the people and payments. They are written in the
+The figures read these rows, not the people and payments: the headline figures and deciles area_month; the maps,
+the Welsh and Scottish deciles, representation and spend by source place_month. They are written in the
 transaction of every change they depend on, through the functions here: a submission's rows when it is committed,
 a network's when its people are erased, its supplier register or register matches change, or its districts
 change, and every network's when the reference data or the national registers are loaded. check() recalculates
@@ -33,9 +34,9 @@ def add_submission(cur: duckdb.DuckDBPyConnection, network_id: str, submission_i
     """Write one newly committed submission's summary rows and remove those of the submission it replaced, in the
     caller's transaction."""
     store.run(cur, "area_month_claim", network_id=network_id)
+    store.run(cur, "place_month_prune", network_id=network_id)
     store.run(cur, "area_month_prune", network_id=network_id)
-    store.run(cur, "area_month_delete", network_id=network_id, submission_id=submission_id)
-    store.run(cur, "area_month_insert", network_id=network_id, submission_id=submission_id, releases=_releases())
+    _write(cur, network_id, submission_id)
 
 
 def rebuild(cur: duckdb.DuckDBPyConnection, network_ids: Iterable[str] | None = None) -> None:
@@ -44,13 +45,26 @@ def rebuild(cur: duckdb.DuckDBPyConnection, network_ids: Iterable[str] | None = 
         network_ids = store.run(cur, "area_month_networks")["network_id"].tolist()
     for network_id in dict.fromkeys(network_ids):
         store.run(cur, "area_month_claim", network_id=network_id)
-        store.run(cur, "area_month_delete", network_id=network_id, submission_id=None)
-        store.run(cur, "area_month_insert", network_id=network_id, submission_id=None, releases=_releases())
+        _write(cur, network_id, None)
+
+
+def _write(cur: duckdb.DuckDBPyConnection, network_id: str, submission_id: int | None) -> None:
+    """Write the summary rows of a network's submissions (or of one) again: by place first, then by area group
+    from those."""
+    store.run(cur, "place_month_delete", network_id=network_id, submission_id=submission_id)
+    store.run(cur, "place_month_insert", network_id=network_id, submission_id=submission_id)
+    store.run(cur, "area_month_delete", network_id=network_id, submission_id=submission_id)
+    store.run(cur, "area_month_insert", network_id=network_id, submission_id=submission_id, releases=_releases())
 
 
 def check(con: duckdb.DuckDBPyConnection, network_id: str) -> pd.DataFrame:
-    """The network's summary rows that differ from a recalculation from its people and payments (none if right)."""
-    return store.run(con, "area_month_check", network_id=network_id, releases=_releases())
+    """The network's summary rows that differ from a recalculation from its people and payments (none if right), each
+    named by its table: by place from the rows, and by area group from those by place."""
+    by_place = store.run(con, "place_month_check", network_id=network_id)
+    by_area = store.run(con, "area_month_check", network_id=network_id, releases=_releases())
+    frames = [frame.assign(summary=table) for table, frame in (("place_month", by_place), ("area_month", by_area))
+              if not frame.empty]
+    return pd.concat(frames, ignore_index=True) if frames else by_area
 
 
 def kept(con: duckdb.DuckDBPyConnection, network_id: str | None, key: Hashable, make: Callable[[], T]) -> T:

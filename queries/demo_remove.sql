@@ -10,6 +10,7 @@ delete from network_retention where network_id in (select network_id from demo_n
 delete from spend where network_id in (select network_id from demo_networks);
 delete from spend_month where network_id in (select network_id from demo_networks);
 delete from area_month where network_id in (select network_id from demo_networks);
+delete from place_month where network_id in (select network_id from demo_networks);
 delete from area_month_network where network_id in (select network_id from demo_networks);
 delete from column_mapping where network_id in (select network_id from demo_networks);
 delete from submission_slot where network_id in (select network_id from demo_networks);
