@@ -1,11 +1,12 @@
-"""The figures' summaries (area_month) stay equal to a recalculation from the rows through every kind of change,
-and the figures read from them equal figures worked out again from the raw rows, on random data.
+"""The figures' summaries (place_month, and area_month from it) stay equal to a recalculation from the rows
+through every kind of change, and the figures read from them equal figures worked out again from the raw rows, on
+random data.
 
 Random uploads of people and payments (quarters sent again replace the earlier file), a supplier list placing
 payees that have no postcode, the network's districts changing and a participant erased: after each change the
-summaries equal a recalculation (summaries.check), and at the end every selection's headline figures and deciles
-equal a recalculation with pandas from the participant and payment rows, the supplier list and the reference
-tables, written here without the product's SQL.
+summaries equal a recalculation (summaries.check), and at the end every selection's headline figures and deciles,
+and each English LSOA's figures on the map, equal a recalculation with pandas from the participant and payment
+rows, the supplier list and the reference tables, written here without the product's SQL.
 """
 
 import datetime as dt
@@ -17,7 +18,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import access, erasure, figures, ingest, networks, parsing, reports, store, summaries, suppliers
+from dashboard import access, erasure, figures, ingest, maps, networks, parsing, reports, store, summaries, suppliers
 from tests import tiny
 
 QUARTERS = ["2024Q3", "2024Q4", "2025Q1", "2025Q2"]
@@ -45,7 +46,8 @@ def _unchanged_from_a_recalculation(db: Path) -> None:
 
 
 def _recalculated(con: duckdb.DuckDBPyConnection, sel: figures.Selection) -> dict[str, dict[str, Decimal | int]]:
-    """Each area group's counts and spend, from the rows alone: pandas, not the product's queries."""
+    """Each area group's counts and spend, from the rows alone: pandas, not the product's queries; and under
+    ('lsoa', code), each English LSOA's (of the release's own vintage), as the map shows them."""
     first, _ = parsing.quarter_bounds(sel.from_quarter)
     _, last = parsing.quarter_bounds(sel.to_quarter)
     vintage = figures.IMD_RELEASES[sel.imd_release]["lsoa_vintage"]
@@ -74,10 +76,12 @@ def _recalculated(con: duckdb.DuckDBPyConnection, sel: figures.Selection) -> dic
 
     out: dict[str, dict[str, Decimal | int]] = {}
 
-    def add(area: str, field: str, value) -> None:
-        row = out.setdefault(area, {"participants": 0, "completions": 0, "jobs_filled": 0,
-                                    "spend_gbp": Decimal(0), "spend_local_gbp": Decimal(0)})
-        row[field] += value
+    def add(area: str, field: str, value, nation=None, code=None) -> None:
+        for key in (area, ("lsoa", code) if nation == "England" and code in deciles else None):
+            if key is not None:
+                row = out.setdefault(key, {"participants": 0, "completions": 0, "jobs_filled": 0,
+                                           "spend_gbp": Decimal(0), "spend_local_gbp": Decimal(0)})
+                row[field] += value
 
     people = chosen(con.execute("select * from participant").df())
     for p in people.itertuples():
@@ -85,7 +89,7 @@ def _recalculated(con: duckdb.DuckDBPyConnection, sel: figures.Selection) -> dic
         for field, day in (("participants", p.start_date), ("completions", p.completion_date),
                            ("jobs_filled", p.job_start_date)):
             if not pd.isna(day) and first <= pd.Timestamp(day).date() <= last:
-                add(area, field, 1)
+                add(area, field, 1, p.nation, getattr(p, key))
     payments = chosen(con.execute("select * from spend").df())
     for s in payments.itertuples():
         if not first <= pd.Timestamp(s.payment_date).date() <= last:
@@ -99,7 +103,7 @@ def _recalculated(con: duckdb.DuckDBPyConnection, sel: figures.Selection) -> dic
             lsoa21 = code = nation = None
         amount = Decimal(str(s.amount_gbp))
         area = group(nation, code)
-        add(area, "spend_gbp", amount)
+        add(area, "spend_gbp", amount, nation, code)
         if isinstance(lsoa21, str) and lads.get(lsoa21) in local:
             add(area, "spend_local_gbp", amount)
     return out
@@ -139,7 +143,7 @@ def test_summaries_stay_right_through_every_change_and_give_the_rows_figures(tmp
 
     with store.connect(db) as con:
         cur = con.cursor()
-        checked = 0
+        checked = mapped_areas = 0
         for _ in range(12):
             start = rng.randrange(len(QUARTERS))
             sel = figures.Selection("tiny", QUARTERS[start], QUARTERS[rng.randrange(start, len(QUARTERS))],
@@ -157,8 +161,20 @@ def test_summaries_stay_right_through_every_change_and_give_the_rows_figures(tmp
                     assert row[field] == want.get(field, 0), (sel, area, field)
                 for field in ("spend_gbp", "spend_local_gbp"):
                     assert Decimal(str(row[field])) == want.get(field, Decimal(0)), (sel, area, field)
+            mapped = maps.lsoa_figures(cur, sel, scope=operator)
+            mapped = mapped[(mapped[["participants", "completions", "jobs_filled"]].sum(axis=1) > 0)
+                            | (mapped["spend_gbp"] != 0)]
+            want = {k[1]: v for k, v in expected.items() if isinstance(k, tuple)}
+            want = {code: v for code, v in want.items()
+                    if v["participants"] or v["completions"] or v["jobs_filled"] or v["spend_gbp"]}
+            assert set(mapped["lsoa_code"]) == set(want), sel
+            for row in mapped.itertuples():
+                for field in ("participants", "completions", "jobs_filled"):
+                    assert getattr(row, field) == want[row.lsoa_code][field], (sel, row.lsoa_code, field)
+                assert Decimal(str(row.spend_gbp)) == want[row.lsoa_code]["spend_gbp"], (sel, row.lsoa_code)
             checked += bool(report["participants"] or report["spend_total_gbp"])
-        assert checked  # some selections had figures to compare
+            mapped_areas += len(mapped)
+        assert checked and mapped_areas  # some selections had figures to compare
 
 
 def test_a_funders_cells_are_read_once_and_again_after_every_change(tmp_path, reference_dir):
