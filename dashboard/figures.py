@@ -18,6 +18,11 @@ DEFAULT_RELEASE = "IoD2025"
 MOST_DEPRIVED_DECILES = (1, 2)
 GROUP_KEYS = {"Wales": "wales", "Scotland": "scotland", "Northern Ireland": "northern_ireland",
               "unknown": "unknown"}
+# The area groups of figures_by_area, in the order every table and chart lists them; and what each row holds.
+AREA_GROUPS = (*(str(decile) for decile in range(1, 11)), *GROUP_KEYS)
+_COUNTS = ("participants", "completions", "jobs_filled", "starters_with_job")
+_SUMS = ("spend_gbp", "spend_local_gbp", "spend_sme_gbp", "spend_sme_known_gbp", "spend_vcse_gbp",
+         "spend_vcse_known_gbp")
 
 
 @dataclass(frozen=True)
@@ -51,8 +56,12 @@ class Selection:
 
 
 def by_area(con: duckdb.DuckDBPyConnection, selection: Selection) -> list[dict[str, Any]]:
-    """One row per decile 1..10, then Wales, Scotland, Northern Ireland and unknown location."""
-    return store.rows(con, "figures_by_area", **selection.params())
+    """One row per decile 1..10, then Wales, Scotland, Northern Ireland and unknown location (zero where the
+    selection has nothing there)."""
+    found = {row["area_group"]: row for row in store.rows(con, "figures_by_area", **selection.params())}
+    return [found.get(group) or {"area_group": group, "imd_decile": int(group) if group.isdigit() else None,
+                                 **dict.fromkeys(_COUNTS, 0), **dict.fromkeys(_SUMS, Decimal("0.00"))}
+            for group in AREA_GROUPS]
 
 
 def data_quarters(con: duckdb.DuckDBPyConnection, network_id: str) -> tuple[str, str] | None:
