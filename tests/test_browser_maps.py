@@ -16,15 +16,24 @@ from tests.browser_helpers import ARTIFACTS, assert_clean, wait_idle
 pytestmark = pytest.mark.browser
 
 EMAIL, PASSWORD = "maps.coordinator@birmingham.example", "maps-test-password-1"
-# The maplibre map inside the plotly chart, idle, with at least `least` areas drawn (the England file arrives
-# after the map itself has loaded, so 'loaded' alone is not enough).
-MAP_DRAWN = """(least) => {
+# The maplibre map inside the plotly chart, idle, with at least `least` areas of the layer named `name` drawn (the
+# England file arrives after the map itself has loaded, so 'loaded' alone is not enough). Cheap until the map is
+# loaded: counting the rendered areas on every frame would slow the very drawing it waits for.
+MAP_DRAWN = """([name, least]) => {
     const gd = document.querySelector('.js-plotly-plot');
     const subplot = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
     const map = subplot && subplot.map;
-    return !!(map && map.loaded() && !map.isMoving()
-              && map.queryRenderedFeatures().filter(f => f.layer.type === 'fill').length >= least);
+    if (!map || !map.loaded() || map.isMoving()) return false;
+    const shown = (gd._fullData || []).filter(t => t.type === 'choroplethmap' && t.visible === true);
+    if (shown.length !== 1 || (name && shown[0].name !== name)) return false;
+    const fill = 'plotly-trace-layer-' + shown[0].uid + '-fill';
+    return !!map.getLayer(fill) && map.queryRenderedFeatures({layers: [fill]}).length >= least;
 }"""
+# Seconds from clicking another layer of the England map until it has drawn. The goal is 1 s, not met: through
+# plotly, any change of layer (a rerun, or a restyle in the browser) hands all 33,755 areas to the map's worker
+# again, 5 to 9 s on a busy two-core machine. The bound catches a return to sending the geometry with each rerun
+# (five times slower); test_maps checks the figure's size directly.
+ENGLAND_LAYER_SWITCH_BOUND_S = 20.0
 # What the chart draws: its traces' names and feature counts, and the map's layer ids.
 MAP_STATE = """() => {
     const gd = document.querySelector('.js-plotly-plot');
@@ -55,20 +64,20 @@ def _sign_in(page, app_url: str) -> None:
     wait_idle(page)
 
 
-def _wait_map(page, least: int = 500) -> None:
+def _wait_map(page, name: str, least: int = 500) -> None:
     wait_idle(page)
-    page.wait_for_function(MAP_DRAWN, arg=least, timeout=90_000)
+    page.wait_for_function(MAP_DRAWN, arg=[name, least], timeout=90_000)
     page.wait_for_timeout(800)  # the canvas paints on the frame after 'loaded'
 
 
-def _choose(page, label: str, url_part: str, least: int = 500) -> tuple[float, float]:
-    """Click a radio option; seconds until the script has rerun, and until the map has drawn."""
+def _choose(page, label: str, url_part: str, name: str, least: int = 500) -> tuple[float, float]:
+    """Click a radio option; seconds until the script has rerun, and until the map has drawn layer `name`."""
     started = time.monotonic()
     page.locator('[data-testid="stRadio"] label').filter(has_text=label).first.click()
     page.wait_for_url(f"**{url_part}**", timeout=30_000)
     wait_idle(page)
     rerun_s = time.monotonic() - started
-    page.wait_for_function(MAP_DRAWN, arg=least, timeout=90_000)
+    page.wait_for_function(MAP_DRAWN, arg=[name, least], timeout=90_000)
     drawn_s = time.monotonic() - started
     page.wait_for_timeout(800)
     return round(rerun_s, 2), round(drawn_s, 2)
@@ -95,22 +104,22 @@ def test_maps_page_draws_offline(browser, app_url):
     started = time.monotonic()
     page.get_by_role("link", name="Maps", exact=True).click()
     page.wait_for_url("**/maps**", timeout=30_000)
-    _wait_map(page)
+    _wait_map(page, "IMD decile")
     first_s = time.monotonic() - started
     state = page.evaluate(MAP_STATE)
     assert state["names"][0] == "IMD decile" and 700 <= state["locations"][0] <= 1500
     _shoot(page, "maps_network_decile")
 
-    spend_s = _choose(page, "Spend", "layer=spend_gbp")
+    spend_s = _choose(page, "Spend", "layer=spend_gbp", "Spend")
     assert page.evaluate(MAP_STATE)["names"][0] == "Spend"
     _shoot(page, "maps_network_spend")
 
-    england_s = _choose(page, "All of England", "area=england", least=5000)
+    england_s = _choose(page, "All of England", "area=england", "Spend", least=5000)
     state = page.evaluate(MAP_STATE)
     assert state["url"] == maps.england_url("IoD2025") and state["locations"][0] == 33_755
     _shoot(page, "maps_england_spend")
 
-    decile_s = _choose(page, "Deprivation decile", "layer=imd_decile", least=5000)
+    decile_s = _choose(page, "Deprivation decile", "layer=imd_decile", "IMD decile", least=5000)
     _shoot(page, "maps_england_decile")
     assert "area=england" in page.url and "network=birmingham" in page.url
 
@@ -122,3 +131,4 @@ def test_maps_page_draws_offline(browser, app_url):
                "to_england_s": england_s, "england_layer_switch_s": decile_s}
     (ARTIFACTS / "maps_timings.json").write_text(json.dumps(timings, indent=2))
     print("\n", timings)
+    assert decile_s[1] <= ENGLAND_LAYER_SWITCH_BOUND_S, timings

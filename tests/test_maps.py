@@ -1,8 +1,10 @@
 """Maps: figures per LSOA (tiny world by hand, demo against the report), geometry, England file, the page."""
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -11,7 +13,7 @@ from dashboard import access, figures, ingest, maps, networks, store
 from dashboard.ui import cache
 from dashboard.ui import maps as map_figures
 from tests import tiny
-from tests.apptest import signed_in
+from tests.apptest import funder, signed_in
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 PAGE = REPO_DIR / "dashboard" / "views" / "maps.py"
@@ -164,9 +166,9 @@ def test_figures_colour_deciles_with_the_one_palette_and_send_england_by_url(dem
     assert (spend.data[0].z[paid] > none_z[0]).all()
 
 
-def _run_maps(**query: str) -> AppTest:
+def _run_maps(scope=None, **query: str) -> AppTest:
     # The page on its own, as the other page tests run theirs: sign-in is app.py's concern.
-    at = signed_in(AppTest.from_file(str(PAGE), default_timeout=120))
+    at = signed_in(AppTest.from_file(str(PAGE), default_timeout=120), *([scope] if scope else []))
     at.query_params.update(query)
     return at.run()
 
@@ -211,3 +213,54 @@ def test_maps_page_for_a_network_without_data(demo_db):
     assert spec["data"][0]["name"] == "IMD decile"
     at.radio(key="maps_layer").set_value("participants").run()
     assert not at.exception
+
+
+def _array(spec_value) -> np.ndarray:
+    """A figure array as the browser receives it: a list, or plotly's base64 typed array."""
+    if isinstance(spec_value, dict):
+        values = np.frombuffer(base64.b64decode(spec_value["bdata"]), dtype=spec_value["dtype"])
+        shape = tuple(int(n) for n in str(spec_value.get("shape", len(values))).split(","))
+        return values.reshape(shape)
+    return np.asarray(spec_value)
+
+
+def _funder_sees_no_people(spec: dict, spend_gbp: pd.Series) -> None:
+    areas = [t for t in spec["data"] if t["type"] == "choroplethmap"]
+    assert [t["name"] for t in areas] in (["IMD decile"], ["Spend"])
+    for trace in areas:
+        # Spend alone per area, in whole pounds: no column of participants or jobs, not even zeros.
+        customdata = _array(trace["customdata"])
+        assert customdata.shape == (33_755, 1)
+        assert (customdata[:, 0] == spend_gbp.round().to_numpy()).all()
+        assert trace["hovertemplate"] == map_figures.HOVER_SPEND_ONLY
+        assert "Participants" not in json.dumps(trace) and "Jobs" not in json.dumps(trace)
+
+
+def test_a_funders_england_map_carries_no_counts_of_people(demo_db):
+    cache.clear()
+    # Asking for participants in the URL gets the deprivation layer: the people layers are not offered at all.
+    at = _run_maps(funder(("birmingham", None)), network="birmingham", area="england", layer="participants",
+                   **{"from": "2025Q1", "to": "2026Q2"})
+    assert not at.exception
+    assert at.radio(key="maps_layer").options == ["Deprivation decile", "Spend"]
+    assert at.radio(key="maps_layer").value == "imd_decile"
+    assert at.query_params["layer"] == "imd_decile"
+    spend_gbp = _lsoa_figures(**DEMO)["spend_gbp"]
+    _funder_sees_no_people(_plotly(at), spend_gbp)
+    at.radio(key="maps_layer").set_value("spend_gbp").run()
+    assert not at.exception
+    _funder_sees_no_people(_plotly(at), spend_gbp)
+    assert spend_gbp.sum() > 0
+
+
+def test_figures_without_counts_of_people_carry_spend_alone(demo_db):
+    df = _lsoa_figures(**DEMO)
+    controlled = df.assign(**{c: pd.array([pd.NA] * len(df), dtype="Int64") for c in maps.PEOPLE_COLUMNS})
+    for layer in ("imd_decile", "spend_gbp"):
+        trace = map_figures.lsoa_map(controlled, layer, maps.england_url("IoD2025")).data[0]
+        assert trace.customdata.shape == (len(df), 1) and trace.hovertemplate == map_figures.HOVER_SPEND_ONLY
+        assert (trace.customdata[:, 0] == df["spend_gbp"].round().to_numpy()).all()
+    # With exact figures, the hover reads participants, jobs filled and spend in that order.
+    exact = map_figures.lsoa_map(df, "participants", maps.england_url("IoD2025")).data[0]
+    assert exact.hovertemplate == map_figures.HOVER
+    assert (exact.customdata == df[["participants", "jobs_filled", "spend_gbp"]].round().to_numpy()).all()

@@ -38,10 +38,11 @@ HOVER = ("<b>%{properties.lsoa_name}</b> · %{location}<br>%{properties.lad24_na
          "IMD decile: <b>%{properties.imd_decile}</b> (1 most deprived, 10 least)<br>"
          "Participants: %{customdata[0]:,}<br>Jobs filled: %{customdata[1]:,}<br>"
          "Spend: £%{customdata[2]:,.0f}<extra></extra>")
-# Without counts of people (disclosure-controlled readers), the hover shows the area and its spend only.
+# Without counts of people (disclosure-controlled readers), the figure carries spend alone, so the hover shows the
+# area and its spend only.
 HOVER_SPEND_ONLY = ("<b>%{properties.lsoa_name}</b> · %{location}<br>%{properties.lad24_name}<br>"
                     "IMD decile: <b>%{properties.imd_decile}</b> (1 most deprived, 10 least)<br>"
-                    "Spend: £%{customdata[2]:,.0f}<extra></extra>")
+                    "Spend: £%{customdata[0]:,.0f}<extra></extra>")
 POWER_LABELS = {0: "£1", 1: "£10", 2: "£100", 3: "£1k", 4: "£10k", 5: "£100k", 6: "£1m", 7: "£10m", 8: "£100m"}
 ENGLAND_BOUNDS = (-6.42, 49.86, 1.77, 55.81)
 # The map's expected size in the page; the zoom is chosen so the area fills it.
@@ -107,9 +108,12 @@ def lsoa_map(lsoa_df: pd.DataFrame, layer: str, geojson: dict[str, Any] | str, *
     # A string array, not a list: copying the figure's 33,755 codes is then one block, not 33,755 objects.
     codes = lsoa_df["lsoa_code"].to_numpy(dtype=str)
     # Whole pounds and 32-bit integers: the hover shows no pence, and England's customdata halves in size.
+    spend = lsoa_df["spend_gbp"].astype("float64").round()
     people_known = bool(lsoa_df["participants"].notna().all())
-    customdata = np.column_stack([lsoa_df["participants"].fillna(0), lsoa_df["jobs_filled"].fillna(0),
-                                  lsoa_df["spend_gbp"].astype("float64").round()]).astype("int32")
+    # Counts of people a reader may not see are left out of the figure, not sent as zeros.
+    customdata = np.column_stack(
+        [lsoa_df["participants"].fillna(0), lsoa_df["jobs_filled"].fillna(0), spend] if people_known else [spend]
+    ).astype("int32")
     # At England's scale LSOA edges would be all there is to see: draw them only for a network's area.
     edge_width = 0 if isinstance(geojson, str) else 0.4
     common = {"geojson": geojson, "featureidkey": "id", "hovertemplate": HOVER if people_known else HOVER_SPEND_ONLY,
