@@ -289,10 +289,26 @@ def parse_date(raw: str) -> dt.date:
     raise ValueProblem(date_reason(raw))
 
 
+def nowhere(text: pd.Series, part: str) -> bool:
+    """Whether no cell of a column of text holds part, told at once from the bytes under an Arrow column with no
+    missing cells (every cell's characters lie in them, so part absent there is absent from every cell); False
+    when it cannot be told so."""
+    if not isinstance(text.dtype, pd.StringDtype) or text.dtype.storage != "pyarrow":
+        return False
+    array = text.array.__arrow_array__()  # the Arrow protocol: the column itself, not a copy
+    if array.null_count:
+        return False
+    needle = part.encode("utf-8")
+    return not any(chunk.buffers()[2] is not None and needle in chunk.buffers()[2].to_pybytes()
+                   for chunk in array.chunks)
+
+
 def is_excel_error(cells: pd.Series) -> pd.Series:
     """Cells showing a spreadsheet error value such as #REF! or #N/A."""
     text = cells.astype("str")
     # Every error value has a '#', and most columns have none: only those cells are read closer.
+    if nowhere(text, "#"):
+        return pd.Series(np.zeros(len(text), dtype=bool), index=cells.index, name=cells.name)
     shown = np.array(text.str.contains("#", regex=False), dtype=bool)
     if shown.any():
         shown[shown] = _text(text[shown]).str.upper().isin(_EXCEL_ERRORS).to_numpy(dtype=bool)

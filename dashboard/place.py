@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard import checks, store
+from dashboard import checks, parsing, store
 from dashboard.problems import Problem
 
 
@@ -53,7 +53,8 @@ def resolve_initiatives(cur: duckdb.DuckDBPyConnection, network_id: str, typed: 
     lookup = {**{n.lower(): i for n, i in zip(initiatives["name"], initiatives["initiative_id"], strict=True)},
               **{i.lower(): i for i in initiatives["initiative_id"]}}
     raw = typed["initiative"]
-    typed["initiative_id"] = raw.str.lower().map(lookup).astype("str")
+    # Read once per distinct cell: most files name a handful of initiatives, or none.
+    typed["initiative_id"] = parsing.per_distinct(raw, lambda cells: (cells.str.lower().map(lookup).astype("str"),))[0]
     unknown = (raw.notna() & typed["initiative_id"].isna()).to_numpy(dtype=bool)
     names = ", ".join(f"'{n}'" for n in initiatives["name"]) or "none defined"
     return checks.listed(typed.index[unknown], where, lambda r: (
@@ -71,13 +72,17 @@ def locate(cur: duckdb.DuckDBPyConnection, typed: pd.DataFrame, postcode_col: st
     by_postcode = store.run(cur, "postcode_lookup").set_index("postcode")
     cur.register("lsoa_input", pd.DataFrame({"lsoa21_code": lsoa.dropna().unique()}, dtype=str))
     by_lsoa = store.run(cur, "lsoa21_lookup").set_index("lsoa21_code")
+    # A row's place depends on its postcode and LSOA alone, and few pairs repeat down a file: each pair is placed
+    # once, at the row where it first appears, and every row takes its pair's answers.
+    pair, first = _pairs(postcode, lsoa)
+    postcode_once, lsoa_once = postcode.iloc[first], lsoa.iloc[first]
     # Positions in the lookups (-1: not found), found once and used for every column taken from them.
-    at_postcode = by_postcode.index.get_indexer(postcode)
-    at_lsoa = by_lsoa.index.get_indexer(lsoa)
-    has_postcode = postcode.notna().to_numpy()
+    at_postcode = by_postcode.index.get_indexer(postcode_once)
+    at_lsoa = by_lsoa.index.get_indexer(lsoa_once)
+    has_postcode = postcode_once.notna().to_numpy()
     known = at_postcode >= 0
-    by_code = ~has_postcode & lsoa.notna().to_numpy()
-    ireland = has_postcode & postcode.str.startswith("BT").fillna(False).to_numpy(dtype=bool) & ~known
+    by_code = ~has_postcode & lsoa_once.notna().to_numpy()
+    ireland = has_postcode & postcode_once.str.startswith("BT").fillna(False).to_numpy(dtype=bool) & ~known
 
     def pick(table: pd.DataFrame, column: str, at: np.ndarray) -> np.ndarray:
         # A trailing None makes position -1 (not found) pick nothing.
@@ -85,13 +90,18 @@ def locate(cur: duckdb.DuckDBPyConnection, typed: pd.DataFrame, postcode_col: st
 
     def take(column: str, from_lsoa: np.ndarray) -> pd.Series:
         values = np.where(by_code, from_lsoa, pick(by_postcode, column, at_postcode))
-        return pd.Series(values, index=typed.index, dtype="str")
+        return pd.Series(values, dtype="str")
 
-    typed["postcode_district"] = postcode.str.replace(r" .*", "", regex=True)
-    typed["lsoa21_code"] = take("lsoa21_code", lsoa.to_numpy(dtype=object))
-    typed["lsoa11_code"] = take("lsoa11_code", pick(by_lsoa, "lsoa11_code", at_lsoa))
+    def every_row(once: pd.Series) -> pd.Series:
+        return pd.Series(once.array.take(pair), index=typed.index)
+
+    typed["postcode_district"] = every_row(postcode_once.str.replace(r" .*", "", regex=True))
+    typed["lsoa21_code"] = every_row(take("lsoa21_code", lsoa_once.to_numpy(dtype=object)))
+    typed["lsoa11_code"] = every_row(take("lsoa11_code", pick(by_lsoa, "lsoa11_code", at_lsoa)))
     nation = take("nation", pick(by_lsoa, "nation", at_lsoa))
-    typed["nation"] = nation.mask(ireland, "Northern Ireland")
+    typed["nation"] = every_row(nation.mask(ireland, "Northern Ireland"))
+    has_postcode, known, by_code, ireland, at_lsoa = (has_postcode[pair], known[pair], by_code[pair], ireland[pair],
+                                                      at_lsoa[pair])
     where_postcode = columns.get(postcode_col, postcode_col)
     problems = checks.listed(typed.index[has_postcode & ~known & ~ireland], where_postcode,
                        lambda r: f"{postcode[r]} is not a current postcode in OS Code-Point Open")
@@ -101,3 +111,14 @@ def locate(cur: duckdb.DuckDBPyConnection, typed: pd.DataFrame, postcode_col: st
         problems += checks.listed(typed.index[(~required).to_numpy(dtype=bool)], where_postcode,
                             lambda r: f"give a postcode or an {lsoa_col}")
     return problems
+
+
+def _pairs(postcode: pd.Series, lsoa: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's (postcode, LSOA) pair as a number from 0 in order of first appearance, and the first row of each
+    pair; a missing value is a value like any other."""
+    postcode_code = postcode.factorize(use_na_sentinel=False)[0]
+    lsoa_code, lsoa_distinct = lsoa.factorize(use_na_sentinel=False)
+    pair, distinct = pd.factorize(postcode_code.astype(np.int64) * max(len(lsoa_distinct), 1) + lsoa_code)
+    first = np.zeros(len(distinct), dtype=np.int64)
+    first[pair[::-1]] = np.arange(len(pair) - 1, -1, -1)
+    return pair, first

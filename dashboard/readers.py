@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -55,6 +56,10 @@ _NOT_TABLES = (  # magic numbers of files that get renamed to .csv or .xlsx by m
     (b"Rar!", "a RAR archive"),
     (b"7z\xbc\xaf", "a 7-Zip archive"),
 )
+# A byte that is not blank: not a space, a line break, a NUL or a byte of a byte order mark. (Found at the first
+# such byte, where stripping them all would copy the whole file first.)
+_FILLED = re.compile(b"[^" + re.escape(b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE + codecs.BOM_UTF16_BE)
+                     + b"]")
 # Characters a real text file in Windows-1252 or Mac Roman is likely to hold beyond ASCII:
 # used to tell the two apart, as both decode any byte.
 _LIKELY = set("£€’‘“”–—…•°·ÀÁÂÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÖØÙÚÛÜàáâäåçèéêëìíîïñòóôöøùúûüÿ\u00a0")
@@ -125,7 +130,7 @@ def read(data: bytes, file_name: str, score: Callable[[Sequence[object]], int]) 
     if len(data) > MAX_FILE_BYTES:
         raise _refuse(f"the file is {len(data) / 2**20:.1f} MB, larger than the {MAX_FILE_BYTES // 2**20} MB "
                       "limit. Split it (e.g. by month) and upload each part as its own submission.")
-    if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE + codecs.BOM_UTF16_BE):
+    if not _FILLED.search(data):
         raise _refuse("the file is empty")
     for magic, what in _NOT_TABLES:
         if data.startswith(magic):
@@ -175,18 +180,24 @@ def _decode(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
     # Not UTF-8: a single-byte code page. Windows-1252 unless the text reads far better as Mac Roman
-    # (old Excel for Mac); '£' is the same byte in both.
+    # (old Excel for Mac); '£' is the same byte in both. Judged on the first 2**20 characters, which in a
+    # single-byte code page are the first 2**20 bytes: only the code page chosen decodes the whole file.
     candidates = []
-    for encoding, label in (("cp1252", "Windows-1252"), ("mac_roman", "Mac Roman")):
+    for position, (encoding, label) in enumerate((("cp1252", "Windows-1252"), ("mac_roman", "Mac Roman"))):
         try:
-            text = data.decode(encoding)
+            head = data[:2**20].decode(encoding)
         except UnicodeDecodeError:
             continue
-        unusual = re.findall(r"[^\x00-\x7f]", text[:2**20])
+        unusual = re.findall(r"[^\x00-\x7f]", head)
         candidates.append((sum(c in _LIKELY for c in unusual) - sum(c not in _LIKELY for c in unusual),
-                           -len(candidates), text, label))
-    _, _, text, label = max(candidates)
-    return text, label
+                           -position, encoding, label))
+    # A code page that cannot decode the rest of the file is no candidate; Mac Roman decodes any byte.
+    for _, _, encoding, label in sorted(candidates, reverse=True):
+        try:
+            return data.decode(encoding), label
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("Mac Roman decodes any byte")  # pragma: no cover
 
 
 def _looks_binary(text: str) -> bool:
@@ -204,7 +215,9 @@ def _read_text(data: bytes, score: Callable[[Sequence[object]], int]) -> Sheet:
         raise _refuse("this is not a text CSV file (it holds binary data); export the data as CSV or Excel (.xlsx)")
     if not re.search(r"\w", text):
         raise _refuse("the file is empty (it holds no values, only separators or blank lines)")
-    start = text.lstrip()[:200].lower()
+    # The first 200 characters after any leading blanks (lstrip of the whole text would copy all of it).
+    head = text[:65536].lstrip()
+    start = (head if len(head) >= 200 or len(text) <= 65536 else text.lstrip())[:200].lower()
     if start.startswith(("<html", "<!doctype html", "<table", "<head", "<body")):
         raise _refuse(_not_a_table("a web page (HTML), as some systems save under an Excel name") +
                       " Or open it in Excel and save it as .xlsx.")
@@ -216,17 +229,125 @@ def _read_text(data: bytes, score: Callable[[Sequence[object]], int]) -> Sheet:
     delimiter, sample_rows = _sniff_delimiter(sample, score)
     width = max((len(r) for r in sample_rows), default=1)
     cap = HEADER_SEARCH_ROWS + MAX_DATA_ROWS + _BLANK_ROWS_ALLOWED
-    try:
-        grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=str,
-                           keep_default_na=False, skip_blank_lines=False, engine="c", nrows=cap + 1)
-    except (pd.errors.ParserError, ValueError):
-        # A row with more cells than any in the first rows: read exactly, row by row, to say which.
-        grid = _grid(list(_limited(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), cap + 1)))
+    grid = _plain_grid(text, delimiter, width, cap + 1)
+    if grid is None:
+        try:
+            grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=str,
+                               keep_default_na=False, skip_blank_lines=False, engine="c", nrows=cap + 1)
+        except (pd.errors.ParserError, ValueError):
+            # A row with more cells than any in the first rows: read exactly, row by row, to say which.
+            grid = _grid(list(_limited(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), cap + 1)))
     grid.index = range(1, len(grid) + 1)
     if len(grid) > cap:
         raise _too_many_rows()
     label = f"CSV ({encoding}, separated by {_DELIMITERS[delimiter]})"
     return _table(grid, score, label, ragged_is_error=True)
+
+
+_SHORT_ROWS_TAKEN = 10_000  # rows with fewer cells than the widest (title lines, blank lines) read one by one
+
+
+def _plain_grid(text: str, delimiter: str, width: int, nrows: int) -> pd.DataFrame | None:
+    """The first nrows records of text as pandas' C parser reads them into `width` columns (header=None, every cell
+    str, none taken as missing, blank lines kept), read by Arrow's CSV reader, several times as fast; None unless
+    the text has the plain shape on which the two provably read alike, and then pandas reads it.
+
+    Plain (see _plain_quotes): no NUL, no byte order mark, and every quoted cell whole on one line, quoted from
+    its first character to its last, a quote inside it written twice. Both then split records at '\n', '\r\n'
+    and a lone '\r', and cells at the separator outside quotes, drop the quotes around a cell and read '""'
+    inside one as '"'; a blank line is a record of empty cells. A record with fewer cells (pandas pads them as
+    missing) is read alone and padded with ''; the cells pandas leaves missing are '' here, as _find_table reads
+    them anyway. A record with more cells makes pandas refuse, so it is refused here too and pandas' way decides.
+    """
+    if width < 1 or text.startswith("\ufeff") or "\x00" in text:
+        return None
+    raw = text.encode("utf-8")
+    if not _plain_quotes(raw, delimiter):
+        return None
+    import pyarrow.csv as pa_csv  # imported here: workbooks never need it
+
+    short: list[tuple[int | None, str]] = []
+
+    def one_by_one(row) -> str:
+        if row.actual_columns > row.expected_columns or row.number is None or len(short) >= _SHORT_ROWS_TAKEN:
+            return "error"
+        short.append((row.number, row.text))
+        return "skip"
+
+    names = [str(c) for c in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(raw),
+            # One thread: Arrow then numbers the records it hands back, as the short ones need.
+            read_options=pa_csv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                              escape_char=False, newlines_in_values=False, ignore_empty_lines=False,
+                                              invalid_row_handler=one_by_one),
+            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowException:
+        return None
+    # The records in order: runs of those Arrow read, and between them the short ones, read alone and padded.
+    pieces: list[tuple[int, int] | list[list[str]]] = []
+    done = 0  # records Arrow read that are placed
+    for position, (number, line) in enumerate(short):
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        if len(cells) > width or not done <= number - 1 - position <= table.num_rows:
+            return None  # pragma: no cover - Arrow counted them fewer, and numbers records in order from 1
+        if number - 1 - position > done:
+            pieces.append((done, number - 1 - position))
+            done = number - 1 - position
+        if not pieces or isinstance(pieces[-1], tuple):
+            pieces.append([])
+        pieces[-1].append([*cells, *[""] * (width - len(cells))])
+    if done < table.num_rows or not pieces:
+        pieces.append((done, table.num_rows))
+    columns = {}
+    for c, name in enumerate(names):
+        read = table.column(name)
+        parts = [read.slice(piece[0], piece[1] - piece[0]) if isinstance(piece, tuple)
+                 else pa.chunked_array([pa.array([cells[c] for cells in piece], type=pa.large_string())])
+                 for piece in pieces]
+        whole = pa.chunked_array([chunk for part in parts for chunk in part.chunks], type=pa.large_string())
+        columns[c] = pd.Series(whole.slice(0, nrows).combine_chunks(), dtype=str)
+    return pd.DataFrame(columns, columns=range(width))
+
+
+def _plain_quotes(raw: bytes, delimiter: str) -> bool:
+    """Whether every quote in the text (as UTF-8) opens a cell, closes it, or is half of a '""' inside it,
+    with the cell's opening quote first in the file or after a separator or line break, its closing quote last
+    or before one, and no line break inside it.
+
+    Separators, quotes and line breaks are ASCII: a byte of a longer UTF-8 character is never one of them.
+    Quotes come in runs of adjacent ones. Outside a cell, a run must begin at a cell's start: its first quote
+    opens the cell. Inside, each two quotes are one quote of the value, and a quote left over closes the cell.
+    So a run of odd length leaves the opposite state from the one it found, and one of even length the same.
+    """
+    buffer = np.frombuffer(raw, dtype=np.uint8)
+    # One mask the size of the text, reused: a fresh one costs as much again as filling it.
+    mask = np.equal(buffer, ord('"'))
+    quotes = np.flatnonzero(mask)
+    if not len(quotes):
+        return True
+    starts = np.flatnonzero(np.diff(quotes, prepend=-2) != 1)
+    first, length = quotes[starts], np.diff(starts, append=len(quotes))
+    odd = (length & 1).astype(bool)
+    inside_after = np.logical_xor.accumulate(odd)  # in a quoted cell after the run
+    if inside_after[-1]:
+        return False  # a quote never closed
+    opens, closes = first[~(inside_after ^ odd)], (first + length - 1)[~inside_after]
+    breaks = np.equal(buffer, ord("\n"), out=mask)
+    if b"\r" in raw:
+        breaks |= buffer == ord("\r")
+    before, after = np.maximum(opens - 1, 0), np.minimum(closes + 1, len(buffer) - 1)
+    if not ((opens == 0) | breaks[before] | (buffer[before] == ord(delimiter))).all():
+        return False
+    if not ((closes == len(buffer) - 1) | breaks[after] | (buffer[after] == ord(delimiter))).all():
+        return False
+    # Each cell runs from a run opening it to the run closing it (the same run, for '""'): no line break between.
+    spans = np.empty(2 * len(opens), dtype=np.int64)
+    spans[0::2], spans[1::2] = opens, closes
+    return not np.logical_or.reduceat(breaks, spans)[0::2].any()
 
 
 def _grid(rows: list[list[object]]) -> pd.DataFrame:
@@ -803,9 +924,14 @@ def _find_table(grid: pd.DataFrame, score: Callable[[Sequence[object]], int], la
     header_row = int(grid.index[at])
     raw_headers = list(grid.iloc[at])
     body = grid.iloc[at + 1:]
-    body = body[(body != "").any(axis=1)]
+    # Column by column (a frame compared whole is aligned first, which costs more than comparing).
+    given = {c: (body[c] != "").to_numpy(dtype=bool) for c in body.columns}
+    filled_rows = np.logical_or.reduce([*given.values(), np.zeros(len(body), dtype=bool)])
+    body = body if filled_rows.all() else body[filled_rows]
+    # A column holds something on a row kept exactly when it does on any row: the rows dropped are blank.
+    holds = {c: bool(mask.any()) for c, mask in given.items()}
     width = max((i + 1 for i, h in enumerate(raw_headers) if h), default=0)
-    extra = [c for c in grid.columns[width:] if (body[c] != "").any()]
+    extra = [c for c in grid.columns[width:] if holds[c]]
     if extra and ragged_is_error:
         spill = (body[extra] != "").any(axis=1)
         if not spill.all():
@@ -814,14 +940,18 @@ def _find_table(grid: pd.DataFrame, score: Callable[[Sequence[object]], int], la
                                         "is there a comma inside a value that is not in quotes?"))
             extra = []
     # A column with no name is kept (as 'Column H') only if it holds something.
-    keep = [c for c in list(grid.columns[:width]) + extra if raw_headers[c] or (body[c] != "").any()]
+    keep = [c for c in list(grid.columns[:width]) + extra if raw_headers[c] or holds[c]]
     letters = [_column_letter(int(c)) for c in keep]
     names = [raw_headers[c] or f"Column {letters[i]}" for i, c in enumerate(keep)]
     counts = {n: names.count(n) for n in names}
     headers = [f"{n} (column {letters[i]})" if counts[n] > 1 else n for i, n in enumerate(names)]
     cells = body[keep].copy()
     cells.columns = headers
-    repeated = (cells == pd.Series([raw_headers[c] for c in keep], index=headers)).all(axis=1)
+    repeated = np.ones(len(cells), dtype=bool)
+    for header, c in zip(headers, keep, strict=True):
+        if not repeated.any():
+            break
+        repeated &= (cells[header] == raw_headers[c]).to_numpy(dtype=bool)
     if header_row > 1:
         notes.append(Problem(None, None, f"column names found on row {header_row}; the "
                              f"{'row above was' if header_row == 2 else f'{header_row - 1} rows above were'} skipped"))

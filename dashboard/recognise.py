@@ -7,6 +7,7 @@ good candidates (net and gross amounts, two payment-like dates) are asked about,
 the answer is remembered per institution. A field is called missing only when no column could hold it.
 """
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from collections.abc import Mapping as MappingType
@@ -105,7 +106,14 @@ EXACT = 9
 
 def words(header: object) -> tuple[str, ...]:
     """A header as words, lower case, camelCase split, common abbreviations spelt out ('Amt' as 'amount')."""
-    text = _LETTER_SUFFIX.sub("", str(header).strip().lstrip("\ufeff"))
+    return _words(str(header))
+
+
+# The same few headers are read for every field, and every row scored as a header holds the same values: each text
+# is split once. Keyed by the text, not the cell (1, 1.0 and True are equal keys, but not the same words).
+@functools.lru_cache(maxsize=4096)
+def _words(header: str) -> tuple[str, ...]:
+    text = _LETTER_SUFFIX.sub("", header.strip().lstrip("\ufeff"))
     text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text).replace("£", " gbp ").replace("&", " and ")
     return tuple(_WORD_ALIASES.get(w, w) for w in re.split(r"[^a-z0-9]+", text.lower()) if w)
 
@@ -219,10 +227,15 @@ def header_tier(kind: str, name: str, header: object) -> int:
 
 def header_score(kind: str, cells: Sequence[object]) -> int:
     """How many cells of a row are recognisable column names for this kind of file."""
-    names = fields_of(kind)
+    return sum(1 for c in cells if c is not None and _is_column_name(kind, str(c)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_column_name(kind: str, text: str) -> bool:
+    """Whether a cell's text is a recognisable column name for this kind of file (see header_score)."""
     # A title line ('Payments to suppliers over £500', 'Report date 02/07/2012') carries figures; names don't.
-    return sum(1 for c in cells if c is not None and str(c).strip() and not re.search(r"[0-9]{3,}", str(c)) and (
-        template_key(c) in contract.FORBIDDEN_COLUMNS or any(header_tier(kind, n, c) for n in names)))
+    return bool(text.strip() and not re.search(r"[0-9]{3,}", text) and (
+        template_key(text) in contract.FORBIDDEN_COLUMNS or any(header_tier(kind, n, text) for n in fields_of(kind))))
 
 
 # What cells hold

@@ -245,6 +245,64 @@ def test_cells_read_as_the_text_excel_shows():
         "TRUE", "2025-03-10 14:35:12", "2025-03-10", "2025-02-03", "12:00:00"]
 
 
+# CSV read by Arrow where it reads as pandas does
+
+
+def _as_pandas_reads(text: str, delimiter: str, width: int) -> list[list[str]] | None:
+    """The records as pandas' C parser reads them (the way _read_text falls back to), missing cells as ''."""
+    import pandas as pd
+
+    try:
+        grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=str,
+                           keep_default_na=False, skip_blank_lines=False, engine="c")
+    except (pd.errors.ParserError, ValueError):
+        return None
+    return grid.fillna("").values.tolist()
+
+
+def _awkward_csv(rand) -> str:
+    """A few records of quoted and unquoted cells, some written wrong: quotes inside or after a value, '""',
+    line breaks inside quotes, short and long records, blank lines, every line ending."""
+    cells = ["a", "", " ", "Caf\u00e9 \u00a3", "x,y", 'say ""hi""', "two\nlines", "cr\rhere", '"', "a\tb", ";", "|",
+             "#"]
+    records = []
+    for _ in range(rand.randint(1, 8)):
+        row = []
+        for _ in range(rand.randint(0, 5)):
+            value = rand.choice(cells)
+            row.append(rand.choice([value, f'"{value}"', f'"{value}"', f' "{value}"', f'"{value}"x']))
+        records.append(rand.choice([",", ",", ";", "\t"]).join(row))
+    return rand.choice(["\n", "\r\n", "\r"]).join(records) + rand.choice(["", "\n", "\r\n", "\n\n"])
+
+
+def test_a_plain_csv_is_read_by_arrow_exactly_as_pandas_reads_it():
+    import random
+
+    rand = random.Random(2025)
+    read_by_arrow = 0
+    for _ in range(1500):
+        text = _awkward_csv(rand)
+        for delimiter in (",", ";", "\t"):
+            for width in (1, 3, 5):
+                grid = readers._plain_grid(text, delimiter, width, 10**6)
+                if grid is None:
+                    continue  # not plain: pandas reads it
+                read_by_arrow += 1
+                assert grid.values.tolist() == _as_pandas_reads(text, delimiter, width), (text, delimiter, width)
+                assert list(grid.dtypes) == ["str"] * width
+    assert read_by_arrow > 300  # many of them plain, so the test compares many
+
+
+def test_only_plain_quoting_is_read_by_arrow():
+    plain = ['a,"b,c"\n', '"",x\r\n', '"say ""hi""",y\n', 'title\n\n"a",b\n']
+    not_plain = ['a"b,c\n', '"a"b,c\n', '"two\nlines",c\n', '"open,c\n', ' "a",b\n', '\ufeffa,b\n', 'a\x00,b\n']
+    assert all(readers._plain_grid(text, ",", 2, 100) is not None for text in plain)
+    assert all(readers._plain_grid(text, ",", 2, 100) is None for text in not_plain)
+    # Records past nrows are not read, as pandas' nrows; a record with more cells than the widest is pandas' to refuse.
+    assert readers._plain_grid("a,b\nc,d\ne,f\n", ",", 2, 2).values.tolist() == [["a", "b"], ["c", "d"]]
+    assert readers._plain_grid("a,b\nc,d,e\n", ",", 2, 100) is None
+
+
 # Problems that name a sheet
 
 
