@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csc_array
 
-from dashboard import access, figures, parsing, reports, store
+from dashboard import access, figures, parsing, reports, store, summaries
 from tests import tiny
 
 INITIATIVES = ("h2h", "ican")
@@ -90,6 +90,7 @@ def build(template: Path, path: Path, people: Iterable[Person], n_quarters: int)
             cur.execute("insert into participant by name select * replace (cast(start_date as date) as start_date, "
                         "cast(completion_date as date) as completion_date, "
                         "cast(job_start_date as date) as job_start_date) from attack_rows")
+        summaries.rebuild(cur, ["tiny"])  # as a commit writes them
     return path
 
 

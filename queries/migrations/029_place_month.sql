@@ -1,9 +1,9 @@
 -- The figures' summaries by place: each active submission's people and payments summed per month and place (its
 -- 2021 and 2011 LSOAs and nation, with the Welsh or Scottish decile of that nation's own index), each payment
 -- placed once, by its own location or else by the supplier register. The maps, the Welsh and Scottish deciles,
--- the representation of deprived areas and spend by source read these rows; area_month (the same sums per IMD
--- decile) is now written from them. Both are written in the transaction of every change they depend on by
--- dashboard/summaries.py and checked against a recalculation by `summaries check`.
+-- the representation of deprived areas, spend by source and a funder's disclosure cells read these rows;
+-- area_month (the same sums per IMD decile) is now written from them. Both are written in the transaction of
+-- every change they depend on by dashboard/summaries.py and checked against a recalculation by `summaries check`.
 
 create table place_month (
     network_id varchar not null,
@@ -20,7 +20,10 @@ create table place_month (
     participants bigint not null,      -- starts
     completions bigint not null,
     jobs_filled bigint not null,
-    starters_with_job bigint not null,
+    starters_with_job bigint not null, -- by start month, as the next three: the starters' outcomes
+    starters_completed bigint not null,
+    starters_in_post_6_months_reported bigint not null,
+    starters_in_post_6_months bigint not null,
     spend_gbp decimal(18, 2),          -- null on the rows of people
     spend_sme_gbp decimal(18, 2),
     spend_sme_known_gbp decimal(18, 2),
@@ -163,6 +166,11 @@ people as (
         cast(sum(e.people) filter (where e.measure = 'completions') as bigint) as completions,
         cast(sum(e.people) filter (where e.measure = 'jobs_filled') as bigint) as jobs_filled,
         cast(sum(e.people) filter (where e.measure = 'starters_with_job') as bigint) as starters_with_job,
+        cast(sum(e.people) filter (where e.measure = 'starters_completed') as bigint) as starters_completed,
+        cast(sum(e.people) filter (where e.measure = 'starters_in_post_6_months_reported') as bigint)
+            as starters_in_post_6_months_reported,
+        cast(sum(e.people) filter (where e.measure = 'starters_in_post_6_months') as bigint)
+            as starters_in_post_6_months,
         cast(null as decimal(38, 2)) as spend_gbp,
         cast(null as decimal(38, 2)) as spend_sme_gbp,
         cast(null as decimal(38, 2)) as spend_sme_known_gbp,
@@ -170,14 +178,14 @@ people as (
         cast(null as decimal(38, 2)) as spend_vcse_known_gbp
     from participant_events(for_network) as e
     inner join chosen using (submission_id)
-    where e.measure in ('participants', 'completions', 'jobs_filled', 'starters_with_job')
     group by all
 ),
 
 spend as (
     select
         submission_id, initiative_id, institution_id, month, lsoa21_code, lsoa11_code, nation, scotland_postcode,
-        source, 0, 0, 0, 0, spend_gbp, spend_sme_gbp, spend_sme_known_gbp, spend_vcse_gbp, spend_vcse_known_gbp
+        source, 0, 0, 0, 0, 0, 0, 0,
+        spend_gbp, spend_sme_gbp, spend_sme_known_gbp, spend_vcse_gbp, spend_vcse_known_gbp
     from spend_place_rows(for_network, for_submission)
 ),
 
@@ -212,6 +220,9 @@ select
     cast(coalesce(sum(p.completions), 0) as bigint) as completions,
     cast(coalesce(sum(p.jobs_filled), 0) as bigint) as jobs_filled,
     cast(coalesce(sum(p.starters_with_job), 0) as bigint) as starters_with_job,
+    cast(coalesce(sum(p.starters_completed), 0) as bigint) as starters_completed,
+    cast(coalesce(sum(p.starters_in_post_6_months_reported), 0) as bigint) as starters_in_post_6_months_reported,
+    cast(coalesce(sum(p.starters_in_post_6_months), 0) as bigint) as starters_in_post_6_months,
     sum(p.spend_gbp) as spend_gbp,
     sum(p.spend_sme_gbp) as spend_sme_gbp,
     sum(p.spend_sme_known_gbp) as spend_sme_known_gbp,
