@@ -1,7 +1,8 @@
 -- one row per area group with any figure (IMD deciles 1..10 of the chosen release, Wales, Scotland,
--- Northern Ireland, unknown location; figures.by_area lists every group, in that order); each event counted by its own date; a payment without its
--- own location or flags takes them from the supplier register entry it matches. Read from the summaries
--- (area_month), which hold exactly these sums per submission, month and area group.
+-- Northern Ireland, unknown location; figures.by_area lists every group, in that order); each event counted by
+-- its own date; a payment without its own location or flags takes them from the supplier register entry it
+-- matches. Read from the summaries (area_month), which hold exactly these sums per submission, month and area
+-- group.
 -- params: $network_id, $initiative_id (null = all), $institution_id (null = all),
 --         $date_from, $date_to (inclusive, whole months), $imd_release
 select
