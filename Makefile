@@ -1,4 +1,4 @@
-# The few commands people type. Python 3.11 and the package registries are all that is needed.
+# The few commands people type. Python 3.11, npm and the package registries are all that is needed.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,9 +9,10 @@ export ANCHOR_REFDATA
 
 .PHONY: run test lint bench soak load bench-registers attack setup templates clean
 
-$(BIN)/.installed: requirements.txt
+$(BIN)/.installed: requirements.txt dashboard/map_component/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	npm ci --prefix dashboard/map_component --no-audit --no-fund --loglevel=error
 	touch $@
 
 setup: $(BIN)/.installed

@@ -13,6 +13,7 @@ from dashboard import figures, store
 from dashboard.ui import formatting
 from tests.browser_helpers import (
     ARTIFACTS,
+    CHART,
     PASSWORD,
     assert_clean,
     go,
@@ -154,7 +155,7 @@ def test_each_role_sees_its_pages(browser, app_url, role):
             continue
         go(page, title)
         if title in CHART_PAGES:
-            page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+            page.locator(CHART).first.wait_for(timeout=60_000)
             page.wait_for_timeout(700)
         name = title.lower().replace(" ", "_")
         page.screenshot(path=str(ARTIFACTS / f"{role}_{name}.png"))

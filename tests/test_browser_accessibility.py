@@ -16,7 +16,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from dashboard import access, palette, store
-from tests.browser_helpers import ARTIFACTS, assert_clean, go, open_page, sign_in, wait_idle, wait_painted
+from tests.browser_helpers import ARTIFACTS, CHART, assert_clean, go, open_page, sign_in, wait_idle, wait_painted
 from tests.test_browser import ABOUT, CHART_PAGES, PAGES, RESULTS
 
 pytestmark = pytest.mark.browser
@@ -67,7 +67,7 @@ def _violations(page) -> list[str]:
 def _settle(page, title: str) -> None:
     """Wait until the page has drawn what axe should see: its charts and its tables' cells."""
     if title in CHART_PAGES:
-        page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+        page.locator(CHART).first.wait_for(timeout=60_000)
     frames = page.locator('[data-testid="stDataFrame"]')
     for i in range(frames.count()):
         cells = frames.nth(i).locator('[data-testid="glide-cell-0-0"]')

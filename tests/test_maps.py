@@ -1,10 +1,8 @@
 """Maps: figures per LSOA (tiny world by hand, demo against the report), geometry, England file, the page."""
 
-import base64
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -173,31 +171,39 @@ def _run_maps(scope=None, **query: str) -> AppTest:
     return at.run()
 
 
-def _plotly(at: AppTest) -> dict:
-    charts = at.get("plotly_chart")
-    assert len(charts) == 1
-    return json.loads(charts[0].proto.spec)
+def _map(at: AppTest) -> dict:
+    """The spec the page gave its map (dashboard/map_component), as the browser receives it."""
+    maps_drawn = [e for e in at.get("component_instance") if "area_map" in e.proto.component_name]
+    assert len(maps_drawn) == 1
+    return json.loads(maps_drawn[0].proto.json_args)["spec"]
 
 
 def test_maps_page_for_the_demo_network(demo_db):
     cache.clear()
     at = _run_maps(network="birmingham", **{"from": "2025Q1", "to": "2026Q2"})
     assert not at.exception
-    spec = _plotly(at)
-    assert spec["layout"]["map"]["style"] == "white-bg"
-    assert len(spec["data"][0]["geojson"]["features"]) == len(spec["data"][0]["locations"])
+    spec = _map(at)
+    # A city's areas go with the map; every one of them has its code and value.
+    assert len(spec["areas"]["features"]) == len(spec["codes"]) == len(spec["layer"]["z"])
+    assert {f["id"] for f in spec["areas"]["features"]} == set(spec["codes"])
+    assert spec["layer"]["name"] == "IMD decile" and spec["edges"]
+    assert spec["districts"]["features"][0]["geometry"]["type"] == "MultiLineString"
     assert at.radio(key="maps_layer").value == "imd_decile"
 
     at.radio(key="maps_layer").set_value("spend_gbp").run()
     assert not at.exception
     assert at.query_params["layer"] == "spend_gbp"
-    assert "Spend" in _plotly(at)["data"][0]["name"]
+    spec = _map(at)
+    assert spec["layer"]["name"] == "Spend" and spec["title"].startswith("Spend by neighbourhood (LSOA)")
+    assert spec["filename"] == "anchor-impact_birmingham_spend_gbp_network_2025Q1-2026Q2"
 
     at.radio(key="maps_area").set_value("england").run()
     assert not at.exception
-    spec = _plotly(at)
-    assert spec["data"][0]["geojson"] == maps.england_url("IoD2025")
-    assert len(spec["data"][0]["locations"]) == 33_755
+    spec = _map(at)
+    # England's areas by URL: the browser fetches them once and keeps them while the layer or figures change.
+    assert spec["areas"] == maps.england_url("IoD2025") and spec["districts"] == maps.ENGLAND_DISTRICTS_URL
+    assert len(spec["codes"]) == 33_755 and not spec["edges"]
+    assert len(json.dumps(spec)) < 2_000_000
     assert at.query_params["area"] == "england"
     assert at.get("download_button")
 
@@ -209,31 +215,27 @@ def test_maps_page_for_a_network_without_data(demo_db):
     assert not at.exception
     assert any("No data yet" in i.value for i in at.info)
     # Still a map: the deprivation of Coventry's own areas.
-    spec = _plotly(at)
-    assert spec["data"][0]["name"] == "IMD decile"
+    assert _map(at)["layer"]["name"] == "IMD decile"
     at.radio(key="maps_layer").set_value("participants").run()
     assert not at.exception
 
 
-def _array(spec_value) -> np.ndarray:
-    """A figure array as the browser receives it: a list, or plotly's base64 typed array."""
-    if isinstance(spec_value, dict):
-        values = np.frombuffer(base64.b64decode(spec_value["bdata"]), dtype=spec_value["dtype"])
-        shape = tuple(int(n) for n in str(spec_value.get("shape", len(values))).split(","))
-        return values.reshape(shape)
-    return np.asarray(spec_value)
+def test_maps_page_says_how_to_install_a_missing_map_library(demo_db, monkeypatch):
+    from dashboard.ui import widgets
+
+    monkeypatch.setattr(widgets, "MAP_LIBRARY", widgets.MAP_LIBRARY.with_name("missing.js"))
+    cache.clear()
+    at = _run_maps(network="birmingham")
+    assert not at.exception
+    assert any("make setup" in e.value for e in at.error)
 
 
 def _funder_sees_no_people(spec: dict, spend_gbp: pd.Series) -> None:
-    areas = [t for t in spec["data"] if t["type"] == "choroplethmap"]
-    assert [t["name"] for t in areas] in (["IMD decile"], ["Spend"])
-    for trace in areas:
-        # Spend alone per area, in whole pounds: no column of participants or jobs, not even zeros.
-        customdata = _array(trace["customdata"])
-        assert customdata.shape == (33_755, 1)
-        assert (customdata[:, 0] == spend_gbp.round().to_numpy()).all()
-        assert trace["hovertemplate"] == map_figures.HOVER_SPEND_ONLY
-        assert "Participants" not in json.dumps(trace) and "Jobs" not in json.dumps(trace)
+    assert spec["layer"]["name"] in ("IMD decile", "Spend")
+    # Spend alone per area, in whole pounds: no figures of participants or jobs, not even zeros.
+    assert list(spec["hover"]) == ["spend_gbp"]
+    assert spec["hover"]["spend_gbp"] == spend_gbp.round().astype("int64").tolist()
+    assert "Participants" not in json.dumps(spec) and "Jobs" not in json.dumps(spec)
 
 
 def test_a_funders_england_map_carries_no_counts_of_people(demo_db):
@@ -246,10 +248,10 @@ def test_a_funders_england_map_carries_no_counts_of_people(demo_db):
     assert at.radio(key="maps_layer").value == "imd_decile"
     assert at.query_params["layer"] == "imd_decile"
     spend_gbp = _lsoa_figures(**DEMO)["spend_gbp"]
-    _funder_sees_no_people(_plotly(at), spend_gbp)
+    _funder_sees_no_people(_map(at), spend_gbp)
     at.radio(key="maps_layer").set_value("spend_gbp").run()
     assert not at.exception
-    _funder_sees_no_people(_plotly(at), spend_gbp)
+    _funder_sees_no_people(_map(at), spend_gbp)
     assert spend_gbp.sum() > 0
 
 
@@ -264,3 +266,15 @@ def test_figures_without_counts_of_people_carry_spend_alone(demo_db):
     exact = map_figures.lsoa_map(df, "participants", maps.england_url("IoD2025")).data[0]
     assert exact.hovertemplate == map_figures.HOVER
     assert (exact.customdata == df[["participants", "jobs_filled", "spend_gbp"]].round().to_numpy()).all()
+
+
+def test_the_page_map_and_the_slide_map_colour_every_layer_alike(demo_db):
+    df = _lsoa_figures(**DEMO)
+    for layer in map_figures.LAYER_LABELS:
+        trace = map_figures.lsoa_map(df, layer, maps.england_url("IoD2025")).data[0]
+        spec = map_figures.map_args(df, layer, maps.england_url("IoD2025"), districts=maps.ENGLAND_DISTRICTS_URL,
+                                    title="t", view_key="k", filename="f")["layer"]
+        assert spec["name"] == trace.name and spec["ticktext"] == list(trace.colorbar.ticktext)
+        assert spec["zmin"] == pytest.approx(trace.zmin) and spec["zmax"] == pytest.approx(trace.zmax)
+        assert [list(stop) for stop in trace.colorscale] == [list(stop) for stop in spec["colorscale"]]
+        assert spec["z"] == pytest.approx(list(trace.z), abs=1e-4)

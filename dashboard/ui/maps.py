@@ -94,6 +94,44 @@ def _nice_counts(top: float) -> list[int]:
     return list(range(step, int(top) + 1, step))
 
 
+def layer_scale(lsoa_df: pd.DataFrame, layer: str) -> dict[str, Any]:
+    """How a layer is coloured: each area's value on the scale (z), the colour scale, its range and ticks.
+
+    The one definition for every map: the deciles on the decile palette; a count on the warm scale from 0; spend
+    on a log scale from the power of ten below the smallest amount. Nothing recorded (or a net credit) sits in a
+    grey band below the warm scale, not at its palest colour.
+    """
+    if layer == "imd_decile":
+        return {"z": lsoa_df["imd_decile"].to_numpy("int8"), "colorscale": _discrete_decile_scale(), "zmin": 0.5,
+                "zmax": 10.5, "name": "IMD decile", "title": "IMD decile", "tickvals": list(range(1, 11)),
+                "ticktext": [palette.DECILE_LABELS[d] for d in range(1, 11)]}
+    values = lsoa_df[layer].to_numpy("float64")
+    some = values > 0
+    label = LAYER_LABELS[layer]
+    if layer == "spend_gbp":
+        z = np.log10(np.maximum(values, 1.0))
+        top = float(z[some].max()) if some.any() else 1.0
+        # The scale starts at the power of ten below the smallest amount, not at £1.
+        zmin = float(math.floor(z[some].min())) if some.any() else 0.0
+        zmax, title = max(zmin + 1.0, top), f"{label} (log scale)"
+        tickvals, ticktext = _money_ticks(10**zmax)
+        kept = [i for i, v in enumerate(tickvals) if v >= zmin]
+        tickvals, ticktext = [tickvals[i] for i in kept], [ticktext[i] for i in kept]
+    else:
+        z = values
+        zmax = max(1.0, float(values.max())) if len(values) else 1.0
+        tickvals = _nice_counts(zmax)
+        ticktext = [formatting.count(v) for v in tickvals]
+        zmin, title = 0.0, label
+    band = (zmax - zmin) / 12
+    z = np.where(some, z, zmin - band)
+    cut = band / (zmax - zmin + band)
+    colorscale = [[0, NOTHING_COLOUR], [cut, NOTHING_COLOUR]] + [
+        [cut + (1 - cut) * i / (len(SEQUENTIAL) - 1), colour] for i, colour in enumerate(SEQUENTIAL)]
+    return {"z": z.astype("float32"), "colorscale": colorscale, "zmin": zmin - band, "zmax": zmax, "name": label,
+            "title": title, "tickvals": [zmin - band / 2, *tickvals], "ticktext": ["none", *ticktext]}
+
+
 def lsoa_map(lsoa_df: pd.DataFrame, layer: str, geojson: dict[str, Any] | str, *,
              bounds: tuple[float, float, float, float] | None = None,
              districts: tuple[list, list] | str | None = None, title: str | None = None, height: int = 620,
@@ -118,44 +156,11 @@ def lsoa_map(lsoa_df: pd.DataFrame, layer: str, geojson: dict[str, Any] | str, *
     edge_width = 0 if isinstance(geojson, str) else 0.4
     common = {"geojson": geojson, "featureidkey": "id", "hovertemplate": HOVER if people_known else HOVER_SPEND_ONLY,
               "marker": {"line": {"color": EDGE_COLOUR, "width": edge_width}}}
-    if layer == "imd_decile":
-        areas = {"type": "choroplethmap", "locations": codes, "z": lsoa_df["imd_decile"].to_numpy("int8"),
-                 "customdata": customdata, "colorscale": _discrete_decile_scale(), "zmin": 0.5, "zmax": 10.5,
-                 "name": "IMD decile",
-                 "colorbar": _colorbar("IMD decile", tickvals=list(range(1, 11)),
-                                       ticktext=[palette.DECILE_LABELS[d] for d in range(1, 11)]),
-                 **common}
-    else:
-        values = lsoa_df[layer].to_numpy("float64")
-        some = values > 0
-        label = LAYER_LABELS[layer]
-        if layer == "spend_gbp":
-            z = np.log10(np.maximum(values, 1.0))
-            top = float(z[some].max()) if some.any() else 1.0
-            # The scale starts at the power of ten below the smallest amount, not at £1.
-            zmin = float(math.floor(z[some].min())) if some.any() else 0.0
-            zmax, bar_title = max(zmin + 1.0, top), f"{label} (log scale)"
-            tickvals, ticktext = _money_ticks(10**zmax)
-            kept = [i for i, v in enumerate(tickvals) if v >= zmin]
-            tickvals, ticktext = [tickvals[i] for i in kept], [ticktext[i] for i in kept]
-        else:
-            z = values
-            zmax = max(1.0, float(values.max()))
-            tickvals = _nice_counts(zmax)
-            ticktext = [formatting.count(v) for v in tickvals]
-            zmin, bar_title = 0.0, label
-        # Nothing recorded (or a net credit) sits in a grey band below the scale, not at its palest colour:
-        # one trace, so the geometry is sent once.
-        band = (zmax - zmin) / 12
-        z = np.where(some, z, zmin - band)
-        cut = band / (zmax - zmin + band)
-        scale = [[0, NOTHING_COLOUR], [cut, NOTHING_COLOUR]] + [
-            [cut + (1 - cut) * i / (len(SEQUENTIAL) - 1), colour] for i, colour in enumerate(SEQUENTIAL)]
-        areas = {"type": "choroplethmap", "locations": codes, "z": z.astype("float32"), "customdata": customdata,
-                 "colorscale": scale, "zmin": zmin - band, "zmax": zmax, "name": label,
-                 "colorbar": _colorbar(bar_title, tickvals=[zmin - band / 2, *tickvals],
-                                       ticktext=["none", *ticktext]),
-                 **common}
+    scale = layer_scale(lsoa_df, layer)
+    areas = {"type": "choroplethmap", "locations": codes, "z": scale["z"], "customdata": customdata,
+             "colorscale": scale["colorscale"], "zmin": scale["zmin"], "zmax": scale["zmax"], "name": scale["name"],
+             "colorbar": _colorbar(scale["title"], tickvals=scale["tickvals"], ticktext=scale["ticktext"]),
+             **common}
     traces = [areas]
     view = {"style": "white-bg", **_view(bounds or ENGLAND_BOUNDS, height)}
     if isinstance(districts, str):
@@ -228,3 +233,49 @@ def district_map(district_df: pd.DataFrame, geojson: dict[str, Any], *, height: 
         # Choosing another district refits the view; nothing else moves it.
         "uirevision": ",".join(sorted(codes)), "showlegend": False,
     })
+
+
+# --- The Maps page's own map: maplibre in the browser, recoloured without sending the areas again -----------------
+
+def outline_geojson(lines: tuple[list, list]) -> dict[str, Any]:
+    """District outlines (lons, lats with None between rings, as maps.lad_outlines gives) as one MultiLineString."""
+    rings, ring = [], []
+    for lon, lat in zip(*lines, strict=True):
+        if lon is None:
+            if len(ring) > 1:
+                rings.append(ring)
+            ring = []
+        else:
+            ring.append([lon, lat])
+    if len(ring) > 1:
+        rings.append(ring)
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "MultiLineString", "coordinates": rings}}]}
+
+
+def map_args(lsoa_df: pd.DataFrame, layer: str, areas: dict[str, Any] | str, *, districts: dict[str, Any] | str,
+             bounds: tuple[float, float, float, float] | None = None, title: str, height: int = 620,
+             view_key: str, filename: str) -> dict[str, Any]:
+    """What the Maps page's map is given (JSON): the areas, and one layer's values and colour scale.
+
+    areas is a FeatureCollection or the URL of a static file, as for lsoa_map; the browser keeps it while only the
+    layer or the figures change, and recolours the areas it has already drawn. Counts of people a reader may not see
+    are left out, not sent as zeros.
+    """
+    scale = layer_scale(lsoa_df, layer)
+    hover = {"spend_gbp": lsoa_df["spend_gbp"].astype("float64").round().astype("int64").tolist()}
+    if bool(lsoa_df["participants"].notna().all()):
+        hover = {"participants": lsoa_df["participants"].astype("int64").tolist(),
+                 "jobs_filled": lsoa_df["jobs_filled"].astype("int64").tolist(), **hover}
+    z = np.asarray(scale["z"], dtype="float64")
+    return {
+        "areas": areas, "districts": districts, "edges": not isinstance(areas, str),
+        "bounds": list(bounds or ENGLAND_BOUNDS), "codes": lsoa_df["lsoa_code"].astype(str).tolist(),
+        "layer": {"key": layer, "name": scale["name"], "z": np.round(z, 4).tolist(),
+                  "colorscale": scale["colorscale"], "zmin": float(scale["zmin"]), "zmax": float(scale["zmax"]),
+                  "title": scale["title"], "tickvals": [float(v) for v in scale["tickvals"]],
+                  "ticktext": scale["ticktext"]},
+        "hover": hover, "nothing_colour": NOTHING_COLOUR, "edge_colour": EDGE_COLOUR,
+        "district_colour": DISTRICT_COLOUR, "title": title, "height": height, "view_key": view_key,
+        "filename": filename, "font": FONT_FAMILY,
+    }

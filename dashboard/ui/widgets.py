@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit.errors import StreamlitAPIException
 
-from dashboard import access, figures, parsing
+from dashboard import access, config, figures, parsing
 from dashboard.ui import cache, charts, session
 from dashboard.ui import formatting as fmt
 
@@ -398,3 +399,19 @@ def targets(progress: list[dict[str, Any]], network_id: str, *, columns: int = 2
                 if share is not None:
                     st.progress(share)
                 st.caption(fmt.target_progress_text(target))
+
+
+# --- The Maps page's map (dashboard/map_component: maplibre, installed by `make setup`) -----------------------------
+
+MAP_COMPONENT_DIR = config.REPO_DIR / "dashboard" / "map_component"
+MAP_LIBRARY = MAP_COMPONENT_DIR / "node_modules" / "maplibre-gl" / "dist" / "maplibre-gl.js"
+_area_map = components.declare_component("area_map", path=str(MAP_COMPONENT_DIR))
+
+
+def area_map(spec: dict[str, Any], *, key: str) -> None:
+    """Draw ui.maps.map_args' spec; the browser keeps the areas and recolours them when only the layer changes."""
+    if not MAP_LIBRARY.is_file():
+        st.error("**The map library is not installed.** Run `make setup`: it installs maplibre with npm (Node.js "
+                 "is needed once, at set-up).", icon=":material/map:")
+        return
+    _area_map(spec=spec, key=key, default=None)

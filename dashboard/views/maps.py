@@ -51,6 +51,10 @@ def _title(where: str) -> str:
 
 lsoa_df = cache.lsoa_figures(sel)
 districts_df = cache.network_members(sel.network_id)["districts"]
+release = widgets.release_label(sel.imd_release)
+filename = f"anchor-impact_{sel.network_id}_{layer}_{area}"
+if period:
+    filename += f"_{sel.from_quarter}-{sel.to_quarter}"
 if area == "network":
     view_df = lsoa_df[lsoa_df["in_network_area"]].reset_index(drop=True)
     if view_df.empty:
@@ -58,25 +62,21 @@ if area == "network":
                 "so it has no network area. Choose *All of England* above.", icon=":material/map:")
         st.stop()
     geojson = cache.area_geojson(view_df, sel.imd_release)
-    fig = map_figures.lsoa_map(view_df, layer, geojson, bounds=maps.bounds(geojson),
-                               districts=maps.lad_outlines(districts_df["lad24_code"].tolist()),
-                               title=_title(", ".join(districts_df["lad24_name"])),
-                               view_key=f"{sel.network_id}-{sel.imd_release}")
+    spec = map_figures.map_args(
+        view_df, layer, geojson, bounds=maps.bounds(geojson), title=_title(", ".join(districts_df["lad24_name"])),
+        districts=map_figures.outline_geojson(maps.lad_outlines(districts_df["lad24_code"].tolist())),
+        view_key=f"{sel.network_id}-{sel.imd_release}", filename=filename)
 else:
     cache.england_geometry()
     view_df = lsoa_df
-    fig = map_figures.lsoa_map(view_df, layer, maps.england_url(sel.imd_release),
-                               districts=maps.ENGLAND_DISTRICTS_URL, title=_title("England"),
-                               view_key=f"england-{sel.imd_release}")
-
-release = widgets.release_label(sel.imd_release)
-filename = f"anchor-impact_{sel.network_id}_{layer}_{area}"
-if period:
-    filename += f"_{sel.from_quarter}-{sel.to_quarter}"
-st.plotly_chart(fig, theme=None, config=map_figures.plotly_config(filename), key=f"{PAGE}_chart")
+    spec = map_figures.map_args(view_df, layer, maps.england_url(sel.imd_release),
+                                districts=maps.ENGLAND_DISTRICTS_URL, title=_title("England"),
+                                view_key=f"england-{sel.imd_release}", filename=filename)
+# One map for both areas and every layer: the browser keeps what it has drawn and only recolours it.
+widgets.area_map(spec, key=f"{PAGE}_map")
 
 about = (f"Each area is a neighbourhood (LSOA) as ranked by {release}; outlines are local authority districts. "
-         "Hover an area for its name, decile and figures; the camera button above the map saves it as a PNG.")
+         "Hover an area for its name, decile and figures; *Save as PNG* above the map saves it with its key.")
 if layer == "imd_decile":
     # The map's key figure in words, for anyone who cannot tell its colours apart.
     deciles = view_df["imd_decile"].dropna()
