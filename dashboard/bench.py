@@ -339,9 +339,9 @@ def _run_phase(name: str, rest: list[str]) -> int:
 
 
 def map_payloads(db: Path) -> list[tuple[str, float, float, int]]:
-    """For the Maps page's network and England views of the largest network: (view, query s, figure build s,
-    figure JSON bytes)."""
-    from dashboard.ui import maps as map_figures  # plotly only: no Streamlit
+    """For the Maps page's network and England views of the largest network: (view, query s, map build s,
+    bytes the map is sent on each rerun)."""
+    from dashboard.ui import maps as map_figures  # no Streamlit
 
     selection = figures.Selection("bench_01", parsing.shift_quarter(LAST_QUARTER, -3), LAST_QUARTER)
     rows = []
@@ -355,15 +355,17 @@ def map_payloads(db: Path) -> list[tuple[str, float, float, int]]:
         start = time.perf_counter()
         area_df = lsoa_df[lsoa_df["in_network_area"]]
         geojson = maps.area_geojson(area_df, selection.imd_release)
-        fig = map_figures.lsoa_map(area_df, layer, geojson, bounds=maps.bounds(geojson),
-                                   districts=maps.lad_outlines(districts))
+        spec = map_figures.map_args(area_df, layer, geojson, bounds=maps.bounds(geojson),
+                                    districts=map_figures.outline_geojson(maps.lad_outlines(districts)),
+                                    title=layer, view_key="network", filename=layer)
         rows.append((f"network area ({len(area_df):,} LSOAs), {layer}", query_s, time.perf_counter() - start,
-                     map_figures.payload_bytes(fig)))
+                     len(json.dumps(spec))))
         start = time.perf_counter()
-        fig = map_figures.lsoa_map(lsoa_df, layer, maps.england_url(selection.imd_release),
-                                   districts=maps.ENGLAND_DISTRICTS_URL)
+        spec = map_figures.map_args(lsoa_df, layer, maps.england_url(selection.imd_release),
+                                    districts=maps.ENGLAND_DISTRICTS_URL, title=layer, view_key="england",
+                                    filename=layer)
         rows.append((f"England ({len(lsoa_df):,} LSOAs), {layer}", query_s, time.perf_counter() - start,
-                     map_figures.payload_bytes(fig)))
+                     len(json.dumps(spec))))
     return rows
 
 
@@ -395,7 +397,7 @@ def _print(scale: Scale, generated: dict | None, size_mb: float, served: dict, l
           f"{peered['load_s']:.1f} s to load its rows")
     print(f"\nPeak memory: serving {served['peak_mb']:,.0f} MB, serving the largest network {largest['peak_mb']:,.0f} "
           f"MB, the peer {peered['peak_mb']:,.0f} MB, maps {maps_rows['peak_mb']:,.0f} MB")
-    print(f"\n{'map view (largest network, 4 quarters)':<44}{'query (s)':>10}{'build (s)':>10}{'figure JSON':>14}")
+    print(f"\n{'map view (largest network, 4 quarters)':<44}{'query (s)':>10}{'build (s)':>10}{'map JSON':>14}")
     for label, query_s, build_s, size in maps_rows["rows"]:
         print(f"{label:<44}{query_s:>10.3f}{build_s:>10.3f}{size / 1e6:>11.2f} MB")
 

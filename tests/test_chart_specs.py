@@ -106,8 +106,6 @@ def test_every_chart_on_the_demo_validates(demo_docs):
     for layer in maps.LAYERS:
         built.append(("maps.lsoa_map", map_figures.lsoa_map(area_df, layer, geojson, bounds=maps.bounds(geojson),
                                                             districts=maps.lad_outlines(districts), title="Area")))
-        built.append(("maps.lsoa_map", map_figures.lsoa_map(lsoa_df, layer, maps.england_url("IoD2025"),
-                                                            districts=maps.ENGLAND_DISTRICTS_URL)))
     built.append(("maps.district_map", map_figures.district_map(
         pd.DataFrame({"lad24_code": districts, "label": districts}), map_figures.district_geojson(districts))))
     assert {name for name, _ in built} == FIGURE_FUNCTIONS, "a public figure function is not validated here"

@@ -18,6 +18,7 @@ PAGE = REPO_DIR / "dashboard" / "views" / "maps.py"
 EMPTY_NETWORK = Path(__file__).resolve().parent / "data" / "empty_network.yaml"
 DEMO = dict(network_id="birmingham", from_quarter="2025Q1", to_quarter="2026Q2")
 FIGURES = ["participants", "completions", "jobs_filled", "spend_gbp"]
+NO_AREAS = {"type": "FeatureCollection", "features": []}  # the figure's colours and values need no boundaries
 
 
 @pytest.fixture
@@ -140,20 +141,16 @@ def test_england_file_holds_every_english_lsoa(demo_db):
     assert maps.ensure_england_geometry()["IoD2025"]["cached"]
 
 
-def test_figures_colour_deciles_with_the_one_palette_and_send_england_by_url(demo_db):
+def test_figures_colour_deciles_with_the_one_palette(demo_db):
     from dashboard import palette
 
     df = _lsoa_figures(**DEMO)
-    fig = map_figures.lsoa_map(df, "imd_decile", maps.england_url("IoD2025"),
-                               districts=maps.ENGLAND_DISTRICTS_URL)
+    fig = map_figures.lsoa_map(df, "imd_decile", NO_AREAS)
     trace = fig.data[0]
-    assert trace.geojson == "/app/static/geo/england-IoD2025.geojson"
     assert [c for _, c in trace.colorscale][::2] == [palette.DECILE_COLOURS[d] for d in range(1, 11)]
     assert trace.colorbar.ticktext[0] == "1 · most deprived" and trace.colorbar.ticktext[-1] == "10 · least deprived"
-    assert fig.layout.map.style == "white-bg" and fig.layout.map.layers[0].source == maps.ENGLAND_DISTRICTS_URL
-    # Codes and values only: far smaller than the 13 MB of England's boundaries.
-    assert map_figures.payload_bytes(fig) < 2_000_000
-    spend = map_figures.lsoa_map(df, "spend_gbp", maps.england_url("IoD2025"), title="Spend · England")
+    assert fig.layout.map.style == "white-bg"
+    spend = map_figures.lsoa_map(df, "spend_gbp", NO_AREAS, title="Spend · England")
     assert set(spend.data[0].colorbar.ticktext) >= {"none", "£1k"}
     assert spend.layout.title.text == "Spend · England"
     # One trace: LSOAs with no spend sit in the grey band below the scale, the rest on the warm scale.
@@ -162,6 +159,18 @@ def test_figures_colour_deciles_with_the_one_palette_and_send_england_by_url(dem
     none_z = spend.data[0].z[~paid]
     assert (none_z == none_z[0]).all() and none_z[0] == pytest.approx(spend.data[0].zmin, abs=1e-5)
     assert (spend.data[0].z[paid] > none_z[0]).all()
+
+
+def test_england_goes_to_the_map_by_url_with_codes_and_values_only(demo_db):
+    df = _lsoa_figures(**DEMO)
+    spec = map_figures.map_args(df, "spend_gbp", maps.england_url("IoD2025"), districts=maps.ENGLAND_DISTRICTS_URL,
+                                title="Spend · England", view_key="england", filename="f")
+    assert spec["areas"] == "/app/static/geo/england-IoD2025.geojson"
+    assert spec["districts"] == "/app/static/geo/england-lad24.geojson"
+    # Codes and values only: far smaller than the 13 MB of England's boundaries.
+    assert len(json.dumps(spec)) < 2_000_000 and len(spec["codes"]) == len(df)
+    assert spec["hover"]["spend_gbp"] == df["spend_gbp"].round().astype("int64").tolist()
+    assert spec["hover"]["participants"] == df["participants"].tolist()
 
 
 def _run_maps(scope=None, **query: str) -> AppTest:
@@ -259,11 +268,11 @@ def test_figures_without_counts_of_people_carry_spend_alone(demo_db):
     df = _lsoa_figures(**DEMO)
     controlled = df.assign(**{c: pd.array([pd.NA] * len(df), dtype="Int64") for c in maps.PEOPLE_COLUMNS})
     for layer in ("imd_decile", "spend_gbp"):
-        trace = map_figures.lsoa_map(controlled, layer, maps.england_url("IoD2025")).data[0]
+        trace = map_figures.lsoa_map(controlled, layer, NO_AREAS).data[0]
         assert trace.customdata.shape == (len(df), 1) and trace.hovertemplate == map_figures.HOVER_SPEND_ONLY
         assert (trace.customdata[:, 0] == df["spend_gbp"].round().to_numpy()).all()
     # With exact figures, the hover reads participants, jobs filled and spend in that order.
-    exact = map_figures.lsoa_map(df, "participants", maps.england_url("IoD2025")).data[0]
+    exact = map_figures.lsoa_map(df, "participants", NO_AREAS).data[0]
     assert exact.hovertemplate == map_figures.HOVER
     assert (exact.customdata == df[["participants", "jobs_filled", "spend_gbp"]].round().to_numpy()).all()
 
@@ -271,7 +280,7 @@ def test_figures_without_counts_of_people_carry_spend_alone(demo_db):
 def test_the_page_map_and_the_slide_map_colour_every_layer_alike(demo_db):
     df = _lsoa_figures(**DEMO)
     for layer in map_figures.LAYER_LABELS:
-        trace = map_figures.lsoa_map(df, layer, maps.england_url("IoD2025")).data[0]
+        trace = map_figures.lsoa_map(df, layer, NO_AREAS).data[0]
         spec = map_figures.map_args(df, layer, maps.england_url("IoD2025"), districts=maps.ENGLAND_DISTRICTS_URL,
                                     title="t", view_key="k", filename="f")["layer"]
         assert spec["name"] == trace.name and spec["ticktext"] == list(trace.colorbar.ticktext)

@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 import shapely
 import shapely.geometry
 
@@ -132,16 +131,16 @@ def layer_scale(lsoa_df: pd.DataFrame, layer: str) -> dict[str, Any]:
             "title": title, "tickvals": [zmin - band / 2, *tickvals], "ticktext": ["none", *ticktext]}
 
 
-def lsoa_map(lsoa_df: pd.DataFrame, layer: str, geojson: dict[str, Any] | str, *,
-             bounds: tuple[float, float, float, float] | None = None,
-             districts: tuple[list, list] | str | None = None, title: str | None = None, height: int = 620,
-             view_key: str = "map") -> go.Figure:
-    """A choropleth of LSOAs: decile colours, or one figure on a warm sequential scale, with district outlines.
+def lsoa_map(lsoa_df: pd.DataFrame, layer: str, geojson: dict[str, Any], *,
+             bounds: tuple[float, float, float, float] | None = None, districts: tuple[list, list] | None = None,
+             title: str | None = None, height: int = 620, view_key: str = "map") -> go.Figure:
+    """A network's LSOAs as a plotly figure (the Present page's map, and the deck's map as an image): decile
+    colours, or one figure on a warm sequential scale, with district outlines. The Maps page draws the same
+    layers with map_args.
 
-    geojson is a FeatureCollection (sent with the figure) or the URL of a static file (fetched once by the
-    browser); its features carry lsoa_name, lad24_name and imd_decile for the hover. districts is (lons, lats)
-    for line traces, or the URL of a GeoJSON of districts drawn as a line layer. The title is drawn in the
-    figure, so a saved PNG says what it shows.
+    geojson is a FeatureCollection whose features carry lsoa_name, lad24_name and imd_decile for the hover.
+    districts is (lons, lats) for a line trace. The title is drawn in the figure, so a saved PNG says what it
+    shows.
     """
     # A string array, not a list: copying the figure's 33,755 codes is then one block, not 33,755 objects.
     codes = lsoa_df["lsoa_code"].to_numpy(dtype=str)
@@ -152,10 +151,8 @@ def lsoa_map(lsoa_df: pd.DataFrame, layer: str, geojson: dict[str, Any] | str, *
     customdata = np.column_stack(
         [lsoa_df["participants"].fillna(0), lsoa_df["jobs_filled"].fillna(0), spend] if people_known else [spend]
     ).astype("int32")
-    # At England's scale LSOA edges would be all there is to see: draw them only for a network's area.
-    edge_width = 0 if isinstance(geojson, str) else 0.4
     common = {"geojson": geojson, "featureidkey": "id", "hovertemplate": HOVER if people_known else HOVER_SPEND_ONLY,
-              "marker": {"line": {"color": EDGE_COLOUR, "width": edge_width}}}
+              "marker": {"line": {"color": EDGE_COLOUR, "width": 0.4}}}
     scale = layer_scale(lsoa_df, layer)
     areas = {"type": "choroplethmap", "locations": codes, "z": scale["z"], "customdata": customdata,
              "colorscale": scale["colorscale"], "zmin": scale["zmin"], "zmax": scale["zmax"], "name": scale["name"],
@@ -163,10 +160,7 @@ def lsoa_map(lsoa_df: pd.DataFrame, layer: str, geojson: dict[str, Any] | str, *
              **common}
     traces = [areas]
     view = {"style": "white-bg", **_view(bounds or ENGLAND_BOUNDS, height)}
-    if isinstance(districts, str):
-        view["layers"] = [{"sourcetype": "geojson", "source": districts, "type": "line", "color": DISTRICT_COLOUR,
-                           "line": {"width": 0.8}, "opacity": 0.7}]
-    elif districts is not None:
+    if districts is not None:
         traces.append({"type": "scattermap", "lon": districts[0], "lat": districts[1], "mode": "lines",
                        "hoverinfo": "skip", "line": {"color": DISTRICT_COLOUR, "width": 1.8}, "showlegend": False,
                        "name": "Local authority districts"})
@@ -180,11 +174,6 @@ def lsoa_map(lsoa_df: pd.DataFrame, layer: str, geojson: dict[str, Any] | str, *
         # Switching layer keeps the reader's pan and zoom; a new area or selection recentres.
         "uirevision": view_key, "showlegend": False,
     })
-
-
-def payload_bytes(fig: go.Figure) -> int:
-    """Bytes of the figure's JSON, as sent to the browser on each rerun."""
-    return len(pio.to_json(fig, validate=False).encode())
 
 
 # --- A network's local area, as chosen on the Network settings page --------------------------------------------------
