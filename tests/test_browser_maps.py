@@ -111,6 +111,12 @@ def test_maps_page_draws_offline(browser, app_url):
     first_s = time.monotonic() - started
     state = _state(page)
     assert state["name"] == "IMD decile" and 700 <= state["coloured"] <= 1500 and state["source"] is None
+    # Hovering an area names it and gives its decile and figures.
+    frame = _map_frame(page)
+    frame.locator("#map").hover()
+    frame.locator("#tip").wait_for(state="visible", timeout=10_000)
+    tip = frame.locator("#tip").inner_text()
+    assert "IMD decile:" in tip and "Participants:" in tip and "Spend: £" in tip, tip
     _shoot(page, "maps_network_decile")
 
     spend_s = _choose(page, "Spend", "layer=spend_gbp", "Spend")

@@ -104,7 +104,7 @@ function composePng(spec) {
   ctx.drawImage(source, 0, titleHeight);
   // The key, as on the page: a bar of the scale and its labels, on a white panel at the right.
   const layer = spec.layer;
-  const panelWidth = 150 * ratio;
+  const panelWidth = 175 * ratio;
   const left = canvas.width - panelWidth - 12 * ratio;
   const top = titleHeight + 12 * ratio;
   const bottom = canvas.height - 12 * ratio;
@@ -175,6 +175,9 @@ function showTip(event) {
 
 // --- The map ---------------------------------------------------------------------------------------------------
 
+// Room at the right for the key, so that it never covers the areas.
+const PADDING = {top: 16, bottom: 16, left: 16, right: 200};
+
 function bounds(spec) {
   const [west, south, east, north] = spec.bounds;
   return [[west, south], [east, north]];
@@ -184,7 +187,7 @@ function makeMap(spec) {
   const container = document.getElementById("map");
   container.style.height = spec.height + "px";
   const map = new maplibregl.Map({
-    container: container, style: STYLE, bounds: bounds(spec), fitBoundsOptions: {padding: 16},
+    container: container, style: STYLE, bounds: bounds(spec), fitBoundsOptions: {padding: PADDING},
     attributionControl: false, dragRotate: false, pitchWithRotate: false, touchPitch: false,
     fadeDuration: 0,
   });
@@ -279,7 +282,7 @@ async function render(spec, received) {
   setDistricts(map, spec);
   map.setLayoutProperty("areas-edge", "visibility", spec.edges ? "visible" : "none");
   if (spec.view_key !== state.viewKey) {
-    map.fitBounds(bounds(spec), {padding: 16, animate: false});
+    map.fitBounds(bounds(spec), {padding: PADDING, animate: false});
     state.viewKey = spec.view_key;
   }
   const coloured = recolour(map, spec);
