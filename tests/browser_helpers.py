@@ -19,6 +19,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
 # Harmless: deep links probe /<page>/_stcore/health and get a 404.
+# What axe-core checks a page against: WCAG 2.0, 2.1 and 2.2, levels A and AA.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # A page's first chart: a plotly chart, or the Maps page's map (its own component, in a frame).
 CHART = '.js-plotly-plot, iframe[src*="area_map"]'
 HARMLESS = ("_stcore/health", "_stcore/host-config", "favicon")

@@ -16,12 +16,21 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from dashboard import access, palette, store
-from tests.browser_helpers import ARTIFACTS, CHART, assert_clean, go, open_page, sign_in, wait_idle, wait_painted
+from tests.browser_helpers import (
+    ARTIFACTS,
+    CHART,
+    WCAG_TAGS,
+    assert_clean,
+    go,
+    open_page,
+    sign_in,
+    wait_idle,
+    wait_painted,
+)
 from tests.test_browser import ABOUT, CHART_PAGES, PAGES, RESULTS
 
 pytestmark = pytest.mark.browser
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PUBLIC_PAGES = RESULTS + ABOUT  # the public view: the results and the pages about them, signed out
 SIGNED_OUT_PAGES = ["Sign in", "Data sources", "Accessibility"]
 

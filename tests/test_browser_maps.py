@@ -9,9 +9,10 @@ import time
 from urllib.parse import urlparse
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from dashboard import access, maps
-from tests.browser_helpers import ARTIFACTS, assert_clean, wait_idle
+from tests.browser_helpers import ARTIFACTS, WCAG_TAGS, assert_clean, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -117,6 +118,10 @@ def test_maps_page_draws_offline(browser, app_url):
     frame.locator("#tip").wait_for(state="visible", timeout=10_000)
     tip = frame.locator("#tip").inner_text()
     assert "IMD decile:" in tip and "Participants:" in tip and "Spend: £" in tip, tip
+    # The map's frame, with its controls, key and hover, has nothing axe-core objects to (the page's own check
+    # does not look inside frames).
+    found = Axe().run(frame, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in found.response["violations"]] == []
     _shoot(page, "maps_network_decile")
 
     spend_s = _choose(page, "Spend", "layer=spend_gbp", "Spend")
