@@ -25,13 +25,17 @@ PLAN = [("council", "2025Q1", 2000), ("trust", "2025Q1", 1500), ("council", "202
         ("council", "2025Q4", 1400), ("trust", "2025Q4", 2100), ("council", "2025Q2", 1700), ("trust", "2025Q3", 900)]
 
 # The child: a partner uploading the planned files one after another, saying when each is committed.
+# After the first, it waits for the go-ahead file (argv[3]), so that at least one backup falls between uploads
+# however busy the machine; the rest race the backups.
 UPLOADER = """
-import json, sys
+import json, sys, time
 from pathlib import Path
 from dashboard import ingest
-for institution, quarter, path in json.loads(sys.argv[1]):
+for i, (institution, quarter, path) in enumerate(json.loads(sys.argv[1])):
     receipt = ingest.ingest("tiny", institution, "spend", quarter, Path(path), db=Path(sys.argv[2]))
     print("committed", receipt.submission_id, flush=True)
+    while i == 0 and not Path(sys.argv[3]).exists():
+        time.sleep(0.05)
 """
 
 
@@ -123,12 +127,14 @@ def test_a_backup_taken_while_partners_upload_holds_each_submission_whole_or_not
         sha256, n, total = _summed(path)
         files[sha256] = (n, total)
         plan.append((institution, quarter, str(path)))
-    uploader = subprocess.Popen([sys.executable, "-c", UPLOADER, json.dumps(plan), str(db)], cwd=config.REPO_DIR,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    go = tmp_path / "go"
+    uploader = subprocess.Popen([sys.executable, "-c", UPLOADER, json.dumps(plan), str(db), str(go)],
+                                cwd=config.REPO_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert uploader.stdout.readline().startswith("committed"), uploader.stderr.read()
-        taken = []
-        while uploader.poll() is None or not taken:
+        taken = [backup.create(tmp_path / "backup_0.zip", scope=access.system(), db=db).path]
+        go.touch()
+        while uploader.poll() is None:
             # This process backs up while the child uploads: the database's lock is all they share.
             taken.append(backup.create(tmp_path / f"backup_{len(taken)}.zip", scope=access.system(), db=db).path)
         _, stderr = uploader.communicate(timeout=180)
