@@ -27,9 +27,11 @@ test: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check dashboard tests
 
+# The England map's layer change is timed in the browser (tests/artifacts/maps_timings.json).
 bench: setup
 	$(BIN)/python -m dashboard.bench
 	$(BIN)/python -m dashboard.bench_ingest
+	$(BIN)/python -m pytest -n 0 -q -s -p no:cacheprovider tests/test_browser_maps.py
 
 # Crashes and a full disk at full size (tests/test_faults.py; make test kills 8 changes): SOAK_KILLS changes killed.
 SOAK_KILLS ?= 50

@@ -71,13 +71,15 @@ RUNS = {
 }
 # The Makefile targets the README lists. `make test` is the whole suite, what CI runs: it cannot run inside
 # itself. `make run` is `python -m dashboard setup`, run here, then `streamlit run dashboard/app.py`, which the
-# browser tests start the same way. `make bench` adds 10 million payments; its module runs here with fewer.
+# browser tests start the same way. `make bench` adds 10 million payments; its module runs here with fewer, and its
+# map timing is the browser test of the Maps page.
 # `make attack` runs here on one network.
 MAKE_RUNS = {
     "run": ["test_make_run_set_up_step_finds_everything_ready", "tests/browser_helpers.py::streamlit_server"],
     "test": [],
     "lint": ["test_make_lint_passes"],
-    "bench": ["test_bench_times_the_figures_on_a_copy", "test_bench_ingest_times_a_large_file_in"],
+    "bench": ["test_bench_times_the_figures_on_a_copy", "test_bench_ingest_times_a_large_file_in",
+              "tests/test_browser_maps.py::test_maps_page_draws_offline"],
     "bench-registers": ["test_bench_registers_loads_and_matches_on_a_copy"],
     "attack": ["tests/test_disclosure_attack.py::test_make_attack_runs_the_full_size_attack"],
     "soak": ["tests/test_faults.py::test_make_soak_runs_the_harness_at_full_size"],
