@@ -88,6 +88,7 @@ function savePng() {
 }
 
 function composePng(spec) {
+  const font = getComputedStyle(document.body).fontFamily;
   const ratio = window.devicePixelRatio || 1;
   const source = state.map.getCanvas();
   const titleHeight = Math.round(44 * ratio);
@@ -99,7 +100,7 @@ function composePng(spec) {
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.fillStyle = "#1f2933";
   ctx.textBaseline = "middle";
-  ctx.font = "600 " + Math.round(19 * ratio) + "px " + spec.font;
+  ctx.font = "600 " + Math.round(19 * ratio) + "px " + font;
   ctx.fillText(spec.title, 8 * ratio, titleHeight / 2);
   ctx.drawImage(source, 0, titleHeight);
   // The key, as on the page: a bar of the scale and its labels, on a white panel at the right.
@@ -111,7 +112,7 @@ function composePng(spec) {
   ctx.fillStyle = "rgba(255,255,255,0.85)";
   ctx.fillRect(left, top, panelWidth, bottom - top);
   ctx.fillStyle = "#1f2933";
-  ctx.font = "600 " + Math.round(15 * ratio) + "px " + spec.font;
+  ctx.font = "600 " + Math.round(15 * ratio) + "px " + font;
   ctx.fillText(layer.title, left + 10 * ratio, top + 16 * ratio);
   const barTop = top + 40 * ratio;
   const barBottom = bottom - 12 * ratio;
@@ -120,7 +121,7 @@ function composePng(spec) {
   ctx.fillStyle = gradient;
   ctx.fillRect(left + 10 * ratio, barTop, 18 * ratio, barBottom - barTop);
   ctx.fillStyle = "#1f2933";
-  ctx.font = Math.round(14 * ratio) + "px " + spec.font;
+  ctx.font = Math.round(14 * ratio) + "px " + font;
   layer.tickvals.forEach((value, i) => {
     const y = barBottom - (barBottom - barTop) * fraction(layer, value);
     ctx.fillText(layer.ticktext[i], left + 36 * ratio, y);
@@ -230,7 +231,6 @@ async function setAreas(map, spec) {
   const data = typeof spec.areas === "string" ? await fetchAreas(spec.areas) : spec.areas;
   state.features = data.features;
   state.index = new Map(data.features.map((feature, i) => [feature.id, i]));
-  map.removeFeatureState({source: "areas"});
   map.getSource("areas").setData(data);
   state.areasKey = key;
   state.areaLoads += 1;

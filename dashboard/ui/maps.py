@@ -1,6 +1,8 @@
-"""Plotly maps of LSOAs by deprivation, drawn with no tile server (map style 'white-bg'). No Streamlit here.
+"""Maps of LSOAs by deprivation, drawn with no tile server. No Streamlit here.
 
-Figures are assembled as plain trace and layout dicts; tests/test_chart_specs.py validates every spec once.
+The Maps page's map is given map_args' spec (drawn by dashboard/map_component); the Present page's and the deck's
+are plotly figures, assembled as plain trace and layout dicts (tests/test_chart_specs.py validates every spec once).
+Both colour each layer by layer_scale.
 """
 
 import functools
@@ -266,5 +268,5 @@ def map_args(lsoa_df: pd.DataFrame, layer: str, areas: dict[str, Any] | str, *, 
                   "ticktext": scale["ticktext"]},
         "hover": hover, "nothing_colour": NOTHING_COLOUR, "edge_colour": EDGE_COLOUR,
         "district_colour": DISTRICT_COLOUR, "title": title, "height": height, "view_key": view_key,
-        "filename": filename, "font": FONT_FAMILY,
+        "filename": filename,
     }
